@@ -1,0 +1,3 @@
+from qualcert.cli import main
+
+main()

@@ -1,0 +1,22 @@
+"""The qualcert command line: thin commands over :mod:`qualcert.pipeline`."""
+
+from __future__ import annotations
+
+import typer
+
+from qualcert.cli import rubric_cmd
+from qualcert.cli.validate import validate
+
+app = typer.Typer(
+    name="qualcert",
+    help="Turn reviewers' score sheets into certification decisions, from a versioned YAML rubric.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # reviewer scores are sensitive; keep them out of tracebacks
+    add_completion=False,
+)
+app.command()(validate)
+app.add_typer(rubric_cmd.app, name="rubric")
+
+
+def main() -> None:
+    app()

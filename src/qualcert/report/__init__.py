@@ -1,0 +1,1 @@
+"""Writers and renderers: they format results, never recompute them."""

@@ -1,0 +1,51 @@
+"""The only module that talks to the terminal through rich.
+
+Results go to stdout; problems, progress and notes go to stderr, so that
+``--json -`` style output and pipes stay clean. Colour and progress bars switch
+off when the stream is not a terminal (rich does this itself, and honours NO_COLOR).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from qualcert.errors import Problem
+
+__all__ = ["Table", "Tree", "err", "escape", "out", "print_problems", "progress"]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_problems(problems: Iterable[Problem], *, title: str | None = None) -> None:
+    problems = list(problems)
+    if title:
+        err.print(f"[bold red]{escape(title)}[/]")
+    for p in problems:
+        colour = "yellow" if p.severity == "warning" else "red"
+        tag = "warning" if p.severity == "warning" else "error"
+        err.print(f"{escape(str(p.location))}: [{colour}]{tag}[/]: {escape(p.message)} [dim]\\[{p.code}][/]")
+
+
+@contextmanager
+def progress(description: str, total: int) -> Iterator[Progress]:
+    """A progress bar on stderr, shown only on a terminal and only for long work."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal or total < 50,
+    )
+    with bar:
+        bar.add_task(description, total=total)
+        yield bar
