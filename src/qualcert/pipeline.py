@@ -5,14 +5,20 @@ No printing and no exiting here; errors are raised as :class:`~qualcert.errors.Q
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qualcert.errors import Problem, RubricError
+from qualcert import __version__
+from qualcert.errors import InputError, Problem, RubricError
 from qualcert.numeric import exact, fmt
 from qualcert.rubric import Rubric, load_rubric
+
+if TYPE_CHECKING:  # pandas-backed modules load only when a command needs them (fast --help and validate)
+    from qualcert.ingest import Roster
+    from qualcert.results import Results
 
 
 @dataclass(frozen=True)
@@ -58,3 +64,66 @@ def validate_rubrics(paths: Iterable[str | Path]) -> list[RubricReport]:
         except RubricError as exc:
             reports.append(RubricReport(str(path), None, exc.problems))
     return reports
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """Everything a scoring run depends on besides its files (recorded in the outputs)."""
+
+    issued: date
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def load_inputs(
+    rubric_path: str | Path, roster_path: str | Path | None, *, encoding: str | None = None
+) -> tuple[Rubric, Roster | None]:
+    """The rubric and roster, with the problems of both reported together."""
+    from qualcert.ingest import read_roster
+
+    problems: list[Problem] = []
+    rubric = roster = None
+    try:
+        rubric = load_rubric(rubric_path)
+    except InputError as exc:
+        problems += exc.problems
+    if roster_path is not None:
+        try:
+            roster = read_roster(roster_path, encoding=encoding)
+        except InputError as exc:
+            problems += exc.problems
+    if problems or rubric is None:
+        raise InputError(problems)
+    return rubric, roster
+
+
+def run_score(
+    rubric_path: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    roster_path: str | Path | None = None,
+    options: ScoreOptions,
+) -> Results:
+    """Load, validate and score: the whole `qualcert score` job without its outputs."""
+    from qualcert.ingest import load_scores
+    from qualcert.scoring.engine import score
+
+    rubric, roster = load_inputs(rubric_path, roster_path, encoding=options.encoding)
+    data = load_scores(inputs, rubric, roster, encoding=options.encoding, sheet=options.sheet)
+    return score(
+        rubric,
+        data.table,
+        issued=options.issued,
+        institutions=roster.institutions if roster else None,
+        problems=data.warnings,
+        inputs=[asdict(f) for f in data.files],
+        roster=None
+        if roster is None
+        else {"path": roster.file, "sha256": roster.sha256, "institutions": len(roster.institutions)},
+        run={
+            "qualcert": __version__,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rubric_path": str(rubric_path),
+            "options": {"issued": options.issued.isoformat(), "encoding": options.encoding, "sheet": options.sheet},
+        },
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from qualcert.cli import rubric_cmd
+from qualcert.cli.demo import demo
+from qualcert.cli.score import score
 from qualcert.cli.validate import validate
 
 app = typer.Typer(
@@ -15,6 +17,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(validate)
+app.command()(score)
+app.command()(demo)
 app.add_typer(rubric_cmd.app, name="rubric")
 
 

@@ -1,0 +1,83 @@
+"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F]"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from qualcert.cli._handle import user_errors
+from qualcert.pipeline import ScoreOptions, run_score
+from qualcert.report.atomic import atomic_outputs, check_targets
+from qualcert.report.console import print_problems
+
+if TYPE_CHECKING:
+    from qualcert.results import Results
+
+Lang = Literal["ko", "en"]
+
+
+def write_outputs(
+    results: Results,
+    *,
+    xlsx: Path | None,
+    json_path: Path | None,
+    csv_path: Path | None,
+    lang: Lang,
+    inputs: list[Path],
+) -> None:
+    """Write every requested output, all or nothing. ``-`` as the JSON path means stdout."""
+    from qualcert.report.csv_out import write_csv
+    from qualcert.report.json_out import render_json, write_json
+    from qualcert.report.workbook import write_workbook
+
+    files = [p for p in (xlsx, json_path, csv_path) if p is not None and str(p) != "-"]
+    check_targets(files, inputs)
+    with atomic_outputs() as stage:
+        if xlsx is not None:
+            write_workbook(results, stage(xlsx), lang=lang)
+        if csv_path is not None:
+            write_csv(results, stage(csv_path))
+        if json_path is not None and str(json_path) != "-":
+            write_json(results, stage(json_path))
+    if json_path is not None and str(json_path) == "-":
+        typer.echo(render_json(results), nl=False)
+
+
+def score(
+    rubric: Annotated[Path, typer.Argument(help="Rubric YAML file.", show_default=False)],
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Score files (template xlsx, long xlsx/CSV) or folders.", show_default=False)
+    ],
+    roster: Annotated[Path | None, typer.Option(help="Roster of institutions (CSV or xlsx).")] = None,
+    issued: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Issue date of certificates [default: today].")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Result workbook (.xlsx).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Results as JSON ('-' for stdout).")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="One row per institution, UTF-8 with BOM.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the table and workbook.")] = "ko",
+    encoding: Annotated[str | None, typer.Option(help="Force the CSV encoding (utf-8, cp949, ...).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of long-format xlsx inputs [default: the first].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table on the terminal.")] = False,
+) -> None:
+    """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request."""
+    options = ScoreOptions(issued=(issued.date() if issued else date.today()), encoding=encoding, sheet=sheet)
+    with user_errors():
+        results = run_score(rubric, inputs, roster_path=roster, options=options)
+        write_outputs(
+            results,
+            xlsx=output,
+            json_path=json_path,
+            csv_path=csv_path,
+            lang=lang,
+            inputs=[rubric, *inputs, *([roster] if roster else [])],
+        )
+    if results.problems:
+        print_problems(results.problems)
+    if not quiet and str(json_path) != "-":
+        from qualcert.report.terminal import print_results
+
+        print_results(results, lang=lang)

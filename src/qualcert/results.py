@@ -1,0 +1,280 @@
+"""Frozen result objects of a scoring run, and their JSON form (the `score --json` contract).
+
+Values are exact inside (``Fraction``); :meth:`Results.to_json_dict` rounds half-up
+to the rubric's precision. Writers (JSON, CSV, workbook, terminal) read these
+objects and never recompute a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
+
+from qualcert.errors import Problem
+from qualcert.numeric import round_half_up, to_float
+from qualcert.rubric import Rubric
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DecisionCode = Literal["certified", "not_certified", "ineligible", "incomplete", "graded"]
+
+DECISION_LABELS: dict[str, dict[str, str]] = {
+    "certified": {"ko": "인증", "en": "Certified"},
+    "not_certified": {"ko": "불인증", "en": "Not certified"},
+    "ineligible": {"ko": "자격미달", "en": "Ineligible"},
+    "incomplete": {"ko": "미완료", "en": "Incomplete"},
+    "graded": {"ko": "등급판정", "en": "Graded"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One rule applied to one institution, with its numbers, as data and as sentences."""
+
+    rule: str  # total_min | domain_min | floor | eligibility | incomplete | grade
+    passed: bool
+    subject: str | None  # domain id, indicator id, roster field; None for the total
+    value: Decimal | str | None  # the rounded value judged (None when missing)
+    threshold: Decimal | str | None
+    en: str
+    ko: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "passed": self.passed,
+            "subject": self.subject,
+            "value": _plain(self.value),
+            "threshold": _plain(self.threshold),
+            "en": self.en,
+            "ko": self.ko,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """Distance to a threshold: ``value - threshold`` in the rule's unit, and points still needed."""
+
+    rule: str  # total_min | domain_min | floor
+    subject: str | None
+    value: Decimal
+    threshold: Decimal
+    margin: Decimal
+    points_needed: Fraction  # 0 when the threshold holds
+
+    def to_dict(self, precision: int) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "subject": self.subject,
+            "value": float(self.value),
+            "threshold": float(self.threshold),
+            "margin": float(self.margin),
+            "points_needed": to_float(self.points_needed, precision),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    stage: str
+    fraction: Fraction | None  # aggregate of the reviewers' numbers; None when none
+    reviewers: int
+    na: int
+    spread: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    indicator_id: str
+    item_id: str
+    domain_id: str
+    points: Fraction
+    applicable: bool
+    excluded: str | None  # "service-type" | "n/a" when not applicable
+    fraction: Fraction | None  # combined over stages; None when missing or excluded
+    missing_stages: tuple[str, ...]  # required stages without any reviewer number
+    reviewers: int
+    spread: Fraction | None  # largest within-stage spread
+    flagged: bool  # spread above disagreement.max_spread
+    na_conflict: bool  # some reviewers wrote N/A, others a score
+    stages: tuple[StageResult, ...]
+
+    @property
+    def max(self) -> Fraction:
+        return self.points if self.applicable else Fraction(0)
+
+    @property
+    def score(self) -> Fraction | None:
+        if not self.applicable:
+            return Fraction(0)
+        return None if self.fraction is None else self.fraction * self.points
+
+    @property
+    def missing(self) -> bool:
+        return self.applicable and self.fraction is None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaResult:
+    """An item or a domain: sums over its applicable indicators."""
+
+    id: str
+    score: Fraction
+    max: Fraction
+    minimum: Decimal | None = None  # domain minimum percent in force, if any
+
+    @property
+    def percent(self) -> Fraction | None:
+        return self.score / self.max * 100 if self.max else None
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityCheck:
+    field: str
+    value: str  # as in the roster ("" when blank)
+    passed: bool | None  # None: no value to judge
+
+
+@dataclass(frozen=True)
+class InstitutionResult:
+    institution_id: str
+    name: str | None
+    service_type: str | None
+    score: Fraction
+    max: Fraction
+    grade: str | None
+    decision: DecisionCode
+    reasons: tuple[Reason, ...]  # the decisive ones
+    checks: tuple[Reason, ...]  # every rule evaluated, decisive first
+    valid_from: date | None
+    valid_until: date | None
+    domains: tuple[AreaResult, ...]
+    items: tuple[AreaResult, ...]
+    indicators: tuple[IndicatorResult, ...]
+    eligibility: tuple[EligibilityCheck, ...]
+    margins: tuple[Margin, ...]
+    points_to_certify: Fraction | None  # smallest points that would certify (not_certified only)
+
+    @property
+    def total(self) -> Fraction | None:
+        """Total percent over the applicable maximum."""
+        return self.score / self.max * 100 if self.max else None
+
+    @property
+    def flagged(self) -> tuple[IndicatorResult, ...]:
+        return tuple(i for i in self.indicators if i.flagged or i.na_conflict)
+
+
+@dataclass(frozen=True)
+class Results:
+    rubric: Rubric
+    issued: date
+    institutions: tuple[InstitutionResult, ...]
+    problems: tuple[Problem, ...] = ()  # warnings that did not stop the run
+    inputs: tuple[dict[str, Any], ...] = ()  # provenance: files with sha256 and kind
+    roster: dict[str, Any] | None = None  # provenance: file, sha256, institutions
+    scores: pd.DataFrame | None = None  # the validated score table: every reviewer's cell, for the audit trail
+    run: dict[str, Any] = field(default_factory=dict)  # qualcert version, time of the run, options
+
+    def decision_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(DECISION_LABELS, 0)
+        for inst in self.institutions:
+            counts[inst.decision] += 1
+        return {k: v for k, v in counts.items() if v}
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The `score --json` document (DESIGN.md contract, plus extra keys)."""
+        p = self.rubric.precision
+        return {
+            "rubric": {"id": self.rubric.id, "version": self.rubric.version, "sha256": self.rubric.sha256},
+            "issued": self.issued.isoformat(),
+            "institutions": [_institution_json(inst, p) for inst in self.institutions],
+            "summary": {"decisions": self.decision_counts(), "institutions": len(self.institutions)},
+            "inputs": list(self.inputs),
+            "roster": self.roster,
+            "run": self.run,
+            "problems": [problem.to_dict() for problem in self.problems],
+        }
+
+
+def _plain(value: Decimal | str | None) -> float | str | None:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _num(value: Fraction | None, precision: int) -> float | None:
+    return None if value is None else to_float(value, precision)
+
+
+def _institution_json(inst: InstitutionResult, p: int) -> dict[str, Any]:
+    return {
+        "institution_id": inst.institution_id,
+        "name": inst.name,
+        "service_type": inst.service_type,
+        "total": _num(inst.total, p),
+        "score": to_float(inst.score, p),
+        "max": to_float(inst.max, p),
+        "grade": inst.grade,
+        "decision": inst.decision,
+        "decision_label": DECISION_LABELS[inst.decision],
+        "reasons": [r.en for r in inst.reasons],
+        "reasons_ko": [r.ko for r in inst.reasons],
+        "reason_details": [r.to_dict() for r in inst.checks],
+        "valid_from": inst.valid_from.isoformat() if inst.valid_from else None,
+        "valid_until": inst.valid_until.isoformat() if inst.valid_until else None,
+        "margins": [m.to_dict(p) for m in inst.margins],
+        "points_to_certify": _num(inst.points_to_certify, p),
+        "flags": [
+            {
+                "indicator_id": i.indicator_id,
+                "spread": _num(i.spread, p),
+                "flagged": i.flagged,
+                "na_conflict": i.na_conflict,
+            }
+            for i in inst.flagged
+        ],
+        "eligibility": [{"field": e.field, "value": e.value, "passed": e.passed} for e in inst.eligibility],
+        "domains": [_area_json("domain_id", d, p) for d in inst.domains],
+        "items": [_area_json("item_id", i, p) for i in inst.items],
+        "indicators": [_indicator_json(i, p) for i in inst.indicators],
+    }
+
+
+def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
+    data = {
+        key: area.id,
+        "score": to_float(area.score, p),
+        "max": to_float(area.max, p),
+        "percent": _num(area.percent, p),
+    }
+    if key == "domain_id":
+        data["minimum"] = None if area.minimum is None else float(area.minimum)
+    return data
+
+
+def _indicator_json(ind: IndicatorResult, p: int) -> dict[str, Any]:
+    return {
+        "indicator_id": ind.indicator_id,
+        "score": _num(ind.score, p),
+        "max": to_float(ind.max, p),
+        "applicable": ind.applicable,
+        "excluded": ind.excluded,
+        "fraction": None if ind.fraction is None else float(round_half_up(ind.fraction, max(p, 4))),
+        "reviewers": ind.reviewers,
+        "spread": _num(ind.spread, p),
+        "flagged": ind.flagged,
+        "na_conflict": ind.na_conflict,
+        "missing_stages": list(ind.missing_stages),
+        "stages": [
+            {
+                "stage": s.stage,
+                "fraction": None if s.fraction is None else float(round_half_up(s.fraction, max(p, 4))),
+                "reviewers": s.reviewers,
+                "na": s.na,
+                "spread": _num(s.spread, p),
+            }
+            for s in ind.stages
+        ],
+    }

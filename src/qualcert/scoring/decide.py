@@ -1,0 +1,309 @@
+"""Eligibility, grade, decision, reasons and margins for one institution.
+
+Decision order (DESIGN.md): ``ineligible`` when an eligibility rule fails;
+``incomplete`` when a required score (or an eligibility value) is missing;
+otherwise ``certified`` when the total, every domain minimum and every
+indicator floor hold, else ``not_certified``; a rubric without any pass rule
+decides ``graded``. Every comparison uses values rounded half-up to the
+rubric's precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from qualcert.numeric import exact, fmt, round_half_up
+from qualcert.results import AreaResult, DecisionCode, EligibilityCheck, IndicatorResult, Margin, Reason
+from qualcert.rubric import Rubric, name_text
+from qualcert.rubric.model import EligibilityRule
+
+STAGE_NAMES = {"document": ("document", "서면"), "onsite": ("onsite", "현장")}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    decision: DecisionCode
+    grade: str | None
+    reasons: tuple[Reason, ...]  # decisive first
+    checks: tuple[Reason, ...]  # every rule evaluated
+    eligibility: tuple[EligibilityCheck, ...]
+    margins: tuple[Margin, ...]
+    points_to_certify: Fraction | None
+
+
+def _d(value: Decimal) -> str:
+    """A rubric threshold as written: 80 → '80', 0.5 → '0.5'."""
+    return f"{value.normalize():f}"
+
+
+def check_eligibility(rule: EligibilityRule, raw: str) -> tuple[EligibilityCheck, Reason]:
+    field = rule.field
+    if raw == "":
+        return EligibilityCheck(field, raw, None), Reason(
+            "eligibility",
+            False,
+            field,
+            None,
+            None,
+            f"eligibility {field}: no value in the roster",
+            f"자격요건 {field}: 명부에 값이 없음",
+        )
+    if rule.one_of is not None:
+        accepted = [str(v).casefold() for v in rule.one_of]
+        ok = raw.casefold() in accepted
+        shown = ", ".join(str(v) for v in rule.one_of)
+        sign = "is one of" if ok else "is not one of"
+        return EligibilityCheck(field, raw, ok), Reason(
+            "eligibility",
+            ok,
+            field,
+            raw,
+            shown,
+            f"eligibility {field}: {raw} {sign} {shown}",
+            f"자격요건 {field}: {raw} {'∈' if ok else '∉'} {{{shown}}}",
+        )
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return EligibilityCheck(field, raw, None), Reason(
+            "eligibility",
+            False,
+            field,
+            raw,
+            None,
+            f"eligibility {field}: {raw!r} is not a number",
+            f"자격요건 {field}: {raw!r}은(는) 숫자가 아님",
+        )
+    if rule.min is not None and value < rule.min:
+        return EligibilityCheck(field, raw, False), Reason(
+            "eligibility",
+            False,
+            field,
+            value,
+            rule.min,
+            f"eligibility {field}: {raw} < {_d(rule.min)} minimum",
+            f"자격요건 {field}: {raw} < 최소 {_d(rule.min)}",
+        )
+    if rule.max is not None and value > rule.max:
+        return EligibilityCheck(field, raw, False), Reason(
+            "eligibility",
+            False,
+            field,
+            value,
+            rule.max,
+            f"eligibility {field}: {raw} > {_d(rule.max)} maximum",
+            f"자격요건 {field}: {raw} > 최대 {_d(rule.max)}",
+        )
+    bounds = " and ".join(
+        text
+        for text in (
+            f"≥ {_d(rule.min)}" if rule.min is not None else "",
+            f"≤ {_d(rule.max)}" if rule.max is not None else "",
+        )
+        if text
+    )
+    threshold = rule.min if rule.min is not None else rule.max
+    return EligibilityCheck(field, raw, True), Reason(
+        "eligibility",
+        True,
+        field,
+        value,
+        threshold,
+        f"eligibility {field}: {raw} {bounds}",
+        f"자격요건 {field}: {raw} {bounds}",
+    )
+
+
+def grade_of(rubric: Rubric, total: Fraction | None) -> str | None:
+    if total is None or not rubric.decision.grades:
+        return None
+    rounded = round_half_up(total, rubric.precision)
+    return next((band.grade for band in rubric.decision.grades if rounded >= band.min), None)
+
+
+def _grid_threshold(threshold: Fraction, precision: int) -> Fraction:
+    """The least value that passes ``round_half_up(x) >= threshold``: one half-unit below the grid point."""
+    unit = Fraction(1, 10**precision)
+    steps = -(-threshold // unit)  # ceil: thresholds off the grid move up to the next grid point
+    return steps * unit - unit / 2
+
+
+def _margin(
+    rule: str,
+    subject: str | None,
+    value: Fraction,
+    threshold: Fraction,
+    scale: Fraction,
+    have: Fraction,
+    precision: int,
+) -> Margin:
+    """``value`` (rounded) against ``threshold``; ``points_needed`` converts with points = value × scale."""
+    rounded = round_half_up(value, precision)
+    needed = max(Fraction(0), _grid_threshold(threshold, precision) * scale - have)
+    limit = Decimal(threshold.numerator) / Decimal(threshold.denominator)
+    return Margin(rule, subject, rounded, limit, rounded - limit, needed)
+
+
+def _incomplete_reasons(missing: Sequence[IndicatorResult]) -> list[Reason]:
+    by_stage: dict[tuple[str, ...], list[str]] = {}
+    for ind in missing:
+        by_stage.setdefault(ind.missing_stages, []).append(ind.indicator_id)
+    reasons = []
+    for stages, ids in by_stage.items():
+        en_stage = " and ".join(STAGE_NAMES[s][0] for s in stages) + (" stage" if len(stages) == 1 else " stages")
+        ko_stage = "·".join(STAGE_NAMES[s][1] for s in stages)
+        n = len(ids)
+        listed = ", ".join(ids)
+        reasons.append(
+            Reason(
+                "incomplete",
+                False,
+                listed,
+                str(n),
+                None,
+                f"incomplete: {n} indicator{'s' if n != 1 else ''} without any score at {en_stage} ({listed})",
+                f"미완료: {ko_stage} 단계 점수가 없는 지표 {n}개 ({listed})",
+            )
+        )
+    return reasons
+
+
+def judge(
+    rubric: Rubric,
+    attributes: Mapping[str, str] | None,
+    score: Fraction,
+    maximum: Fraction,
+    domains: Sequence[AreaResult],
+    indicators: Sequence[IndicatorResult],
+) -> Judgement:
+    p = rubric.precision
+    total = score / maximum * 100 if maximum else None
+    eligibility: list[EligibilityCheck] = []
+    elig_reasons: list[Reason] = []
+    for rule in rubric.decision.eligibility:
+        check, reason = check_eligibility(rule, (attributes or {}).get(rule.field, ""))
+        eligibility.append(check)
+        elig_reasons.append(reason)
+
+    rules: list[Reason] = []
+    margins: list[Margin] = []
+    domain_needs: dict[str, Fraction] = {}
+    if total is not None and rubric.decision.total_min is not None:
+        limit = exact(rubric.decision.total_min)
+        m = _margin("total_min", None, total, limit, maximum / 100, score, p)
+        margins.append(m)
+        ok = m.margin >= 0
+        rules.append(
+            Reason(
+                "total_min",
+                ok,
+                None,
+                m.value,
+                rubric.decision.total_min,
+                f"total {fmt(total, p)}% {'≥' if ok else '<'} {_d(rubric.decision.total_min)}% minimum",
+                f"총점 {fmt(total, p)}% {'≥' if ok else '<'} 기준 {_d(rubric.decision.total_min)}%",
+            )
+        )
+    names = {d.id: d.name for d in rubric.domains}
+    for area in domains:
+        if area.minimum is None:
+            continue
+        label_en, label_ko = name_text(names[area.id], "en"), name_text(names[area.id], "ko")
+        if area.percent is None:
+            rules.append(
+                Reason(
+                    "domain_min",
+                    True,
+                    area.id,
+                    None,
+                    area.minimum,
+                    f"domain {area.id} {label_en}: no applicable indicator, minimum not applied",
+                    f"영역 {area.id} {label_ko}: 해당 지표 없음, 기준 미적용",
+                )
+            )
+            continue
+        m = _margin("domain_min", area.id, area.percent, exact(area.minimum), area.max / 100, area.score, p)
+        margins.append(m)
+        domain_needs[area.id] = m.points_needed
+        ok = m.margin >= 0
+        rules.append(
+            Reason(
+                "domain_min",
+                ok,
+                area.id,
+                m.value,
+                area.minimum,
+                f"domain {area.id} {label_en}: {fmt(area.percent, p)}% {'≥' if ok else '<'} "
+                f"{_d(area.minimum)}% minimum",
+                f"영역 {area.id} {label_ko}: {fmt(area.percent, p)}% {'≥' if ok else '<'} 기준 {_d(area.minimum)}%",
+            )
+        )
+    floor_needs: dict[str, Fraction] = {}
+    for ind in indicators:
+        floor = rubric.indicators[ind.indicator_id].floor
+        if floor is None or not ind.applicable or ind.score is None:
+            continue
+        need = exact(floor) * ind.points
+        m = _margin("floor", ind.indicator_id, ind.score, need, Fraction(1), ind.score, p)
+        margins.append(m)
+        floor_needs[ind.domain_id] = floor_needs.get(ind.domain_id, Fraction(0)) + m.points_needed
+        ok = m.margin >= 0
+        rules.append(
+            Reason(
+                "floor",
+                ok,
+                ind.indicator_id,
+                m.value,
+                m.threshold,
+                f"indicator {ind.indicator_id} floor: {fmt(ind.score, p)} {'≥' if ok else '<'} {fmt(need, p)} points",
+                f"지표 {ind.indicator_id} 최저기준: {fmt(ind.score, p)} {'≥' if ok else '<'} {fmt(need, p)}점",
+            )
+        )
+
+    grade = grade_of(rubric, total)
+    missing = [ind for ind in indicators if ind.missing]
+    incomplete = _incomplete_reasons(missing) + [
+        r for r, c in zip(elig_reasons, eligibility, strict=True) if c.passed is None
+    ]
+    failed_elig = [r for r, c in zip(elig_reasons, eligibility, strict=True) if c.passed is False]
+    failed = [r for r in rules if not r.passed]
+    decision: DecisionCode
+    if failed_elig:
+        decision, decisive = "ineligible", failed_elig
+    elif incomplete:
+        decision, decisive, grade = "incomplete", incomplete, None
+    elif not rubric.has_pass_rule:
+        decision, decisive = "graded", []
+    elif failed:
+        decision, decisive = "not_certified", failed
+    else:
+        decision, decisive = "certified", [r for r in rules if r.rule == "total_min"] or rules[:1]
+    if grade is not None and total is not None:
+        band = next(b for b in rubric.decision.grades if b.grade == grade)
+        grade_reason = Reason(
+            "grade",
+            True,
+            grade,
+            round_half_up(total, p),
+            band.min,
+            f"grade {grade}: total {fmt(total, p)}% ≥ {_d(band.min)}",
+            f"등급 {grade}: 총점 {fmt(total, p)}% ≥ {_d(band.min)}",
+        )
+        rules.append(grade_reason)
+        if decision == "graded":
+            decisive = [grade_reason]
+    checks = tuple(elig_reasons + _incomplete_reasons(missing) + rules)
+    ordered = tuple(decisive) + tuple(r for r in checks if r not in decisive)
+
+    points_to_certify = None
+    if decision == "not_certified":
+        per_domain = sum(
+            (max(domain_needs.get(d.id, Fraction(0)), floor_needs.get(d.id, Fraction(0))) for d in domains),
+            Fraction(0),
+        )
+        total_need = next((m.points_needed for m in margins if m.rule == "total_min"), Fraction(0))
+        points_to_certify = max(total_need, per_domain)
+    return Judgement(decision, grade, tuple(decisive), ordered, tuple(eligibility), tuple(margins), points_to_certify)

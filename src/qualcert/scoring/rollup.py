@@ -1,0 +1,116 @@
+"""Stage combination, applicability and sums: indicator → item → domain.
+
+* Scored at several stages, the stage fractions combine by ``stage_weights``
+  renormalised over the stages that have a number; with ``stage_combine:
+  onsite`` the on-site fraction replaces the others where present.
+* An indicator is excluded (score and maximum leave the sums) when the service
+  type is not in ``applies_to``, or with ``allow_na`` when every reviewer wrote N/A.
+* A required stage without any reviewer entry makes the indicator missing
+  (the institution is then ``incomplete``); a missing indicator adds 0 points
+  and its full maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from qualcert.numeric import exact, round_half_up
+from qualcert.results import AreaResult, IndicatorResult, StageResult
+from qualcert.rubric import Indicator, Rubric
+from qualcert.scoring.aggregate import StageKey, StageScores
+
+_NONE = StageScores((), 1, 0, frozenset())
+
+
+def combine_stages(rubric: Rubric, fractions: Mapping[str, Fraction]) -> Fraction | None:
+    """One fraction from the stage fractions that exist (None when there is none)."""
+    if not fractions:
+        return None
+    if rubric.stage_combine == "onsite" and "onsite" in fractions:
+        return fractions["onsite"]
+    weights = {stage: exact(rubric.stage_weights[stage]) for stage in fractions}  # type: ignore[index]
+    return sum((weights[s] * f for s, f in fractions.items()), Fraction(0)) / sum(weights.values())
+
+
+def indicator_result(
+    rubric: Rubric,
+    indicator: Indicator,
+    groups: Mapping[StageKey, StageScores],
+    institution_id: str,
+    service_type: str | None,
+) -> IndicatorResult:
+    domain, item = rubric.indicator_parents[indicator.id]
+    points = exact(indicator.points)
+    stages = rubric.stages_of(indicator)
+    if not rubric.applies(indicator, service_type):
+        return IndicatorResult(
+            indicator.id, item.id, domain.id, points, False, "service-type", None, (), 0, None, False, False, ()
+        )
+    scored = {stage: groups.get((institution_id, indicator.id, stage), _NONE) for stage in stages}
+    stage_results = tuple(
+        StageResult(stage, s.fraction(rubric.aggregate), len(s.reviewers), s.na, s.spread)
+        for stage, s in scored.items()
+    )
+    numbers = sum(len(s.nums) for s in scored.values())
+    marks = sum(s.na for s in scored.values())
+    reviewers = len(frozenset().union(*(s.reviewers for s in scored.values())))
+    spreads = [s.spread for s in scored.values() if s.spread is not None]
+    spread = max(spreads) if spreads else None
+    limit = rubric.disagreement.max_spread
+    flagged = spread is not None and limit is not None and round_half_up(spread, rubric.precision) > limit
+    na_conflict = numbers > 0 and marks > 0
+    if numbers == 0 and marks > 0:  # allow_na and every reviewer wrote N/A
+        return IndicatorResult(
+            indicator.id,
+            item.id,
+            domain.id,
+            points,
+            False,
+            "n/a",
+            None,
+            (),
+            reviewers,
+            None,
+            False,
+            False,
+            stage_results,
+        )
+    fractions = {r.stage: r.fraction for r in stage_results if r.fraction is not None}
+    if rubric.stage_combine == "onsite":
+        missing = () if fractions else tuple(stages)
+    else:
+        missing = tuple(stage for stage, s in scored.items() if not s.reviewers)
+    fraction = None if missing else combine_stages(rubric, fractions)
+    return IndicatorResult(
+        indicator.id,
+        item.id,
+        domain.id,
+        points,
+        True,
+        None,
+        fraction,
+        missing,
+        reviewers,
+        spread,
+        flagged,
+        na_conflict,
+        stage_results,
+    )
+
+
+def area_results(
+    rubric: Rubric, indicators: Mapping[str, IndicatorResult]
+) -> tuple[tuple[AreaResult, ...], tuple[AreaResult, ...]]:
+    """(items, domains) summed over applicable indicators; missing ones add 0 to the score."""
+    items, domains = [], []
+    for domain in rubric.domains:
+        d_score, d_max = Fraction(0), Fraction(0)
+        for item in domain.items:
+            results = [indicators[ind.id] for ind in item.indicators]
+            i_score = sum((r.score or Fraction(0) for r in results), Fraction(0))
+            i_max = sum((r.max for r in results), Fraction(0))
+            items.append(AreaResult(item.id, i_score, i_max))
+            d_score, d_max = d_score + i_score, d_max + i_max
+        domains.append(AreaResult(domain.id, d_score, d_max, rubric.domain_minimum(domain)))
+    return tuple(items), tuple(domains)
