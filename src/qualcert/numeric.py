@@ -22,15 +22,17 @@ def exact(value: Number | str) -> Fraction:
     return Fraction(value)
 
 
+def _half_up_units(value: Fraction, precision: int) -> int:
+    """``value`` in units of 10**-precision, rounded half-up (ties away from zero); integer arithmetic only."""
+    whole, rest = divmod(abs(value.numerator) * 10**precision, value.denominator)
+    if 2 * rest >= value.denominator:
+        whole += 1
+    return -whole if value.numerator < 0 else whole
+
+
 def round_half_up(value: Fraction, precision: int) -> Decimal:
     """``value`` rounded half-up (ties away from zero) to ``precision`` decimals, exactly."""
-    scale = 10**precision
-    scaled = abs(value) * scale
-    whole = int(scaled)  # floor, since scaled >= 0
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    result = Decimal(whole).scaleb(-precision)
-    return -result if value < 0 and whole else result
+    return Decimal(_half_up_units(value, precision)).scaleb(-precision) + 0  # + 0 turns -0 into 0
 
 
 def quantize(value: Decimal, precision: int) -> Decimal:
@@ -39,8 +41,8 @@ def quantize(value: Decimal, precision: int) -> Decimal:
 
 
 def to_float(value: Fraction, precision: int) -> float:
-    """The rounded value as a float for JSON/CSV/xlsx (exact to ``precision`` decimals)."""
-    return float(round_half_up(value, precision))
+    """The rounded value as a float for JSON/CSV/xlsx: the double nearest to the rounded decimal."""
+    return _half_up_units(value, precision) / 10**precision  # int / int is correctly rounded
 
 
 def fmt(value: Fraction | Decimal, precision: int) -> str:
