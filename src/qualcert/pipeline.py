@@ -17,6 +17,7 @@ from qualcert.numeric import exact, fmt
 from qualcert.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:  # pandas-backed modules load only when a command needs them (fast --help and validate)
+    from qualcert.agreement import Agreement
     from qualcert.ingest import Roster
     from qualcert.results import Results
 
@@ -126,4 +127,29 @@ def run_score(
             "rubric_path": str(rubric_path),
             "options": {"issued": options.issued.isoformat(), "encoding": options.encoding, "sheet": options.sheet},
         },
+    )
+
+
+def run_agreement(
+    rubric_path: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    roster_path: str | Path | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    bootstrap: int = 1000,
+    seed: int = 0,
+) -> Agreement:
+    """Load and validate, then measure reviewer agreement: the whole `qualcert agreement` job without its outputs."""
+    from qualcert.agreement import BootstrapPlan, compute_agreement
+    from qualcert.ingest import load_scores
+
+    rubric, roster = load_inputs(rubric_path, roster_path, encoding=encoding)
+    data = load_scores(inputs, rubric, roster, encoding=encoding, sheet=sheet)
+    return compute_agreement(
+        rubric,
+        data.table,
+        institutions=roster.institutions if roster else None,
+        plan=BootstrapPlan(replicates=bootstrap, seed=seed),
+        problems=data.warnings,
     )

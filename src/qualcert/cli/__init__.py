@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from qualcert.cli import rubric_cmd
+from qualcert.cli.agreement import agreement
 from qualcert.cli.demo import demo
 from qualcert.cli.score import score
 from qualcert.cli.validate import validate
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.command()(validate)
 app.command()(score)
+app.command()(agreement)
 app.command()(demo)
 app.add_typer(rubric_cmd.app, name="rubric")
 

@@ -1,0 +1,98 @@
+"""Reviewer agreement: reliability coefficients, spreads, reviewer diagnostics, leave-one-reviewer-out. Pure.
+
+Units are (institution, indicator, stage); values are the reviewers' fractions of the
+indicator's points (N/A marks are not ratings). See :mod:`qualcert.agreement.coefficients`
+for the estimators, :mod:`qualcert.agreement.reviewers` for the per-reviewer measures and
+:mod:`qualcert.agreement.loo` for leave-one-reviewer-out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import pandas as pd
+
+from qualcert import scoretable as st
+from qualcert.agreement.base import (
+    ALPHA_KEYS,
+    ICC_KEYS,
+    KAPPA_KEY,
+    KEYS,
+    BootstrapPlan,
+    Coefficients,
+    Estimate,
+    Ratings,
+)
+from qualcert.agreement.coefficients import compute
+from qualcert.agreement.loo import leave_one_out
+from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut, ReviewerAgreement, Spread
+from qualcert.agreement.reviewers import reviewer_agreement
+from qualcert.agreement.table import RatingFrame, spread, spread_limit
+from qualcert.errors import Problem
+from qualcert.rubric import LevelsScale, Rubric
+from qualcert.scoring.engine import InstitutionInfo
+
+__all__ = [
+    "ALPHA_KEYS",
+    "ICC_KEYS",
+    "KAPPA_KEY",
+    "KEYS",
+    "Agreement",
+    "BootstrapPlan",
+    "Coefficients",
+    "Estimate",
+    "IndicatorAgreement",
+    "LeaveOneOut",
+    "Ratings",
+    "ReviewerAgreement",
+    "Spread",
+    "compute",
+    "compute_agreement",
+]
+
+
+def compute_agreement(
+    rubric: Rubric,
+    table: pd.DataFrame,
+    *,
+    institutions: Mapping[str, InstitutionInfo] | None = None,
+    plan: BootstrapPlan | None = None,
+    issued: date | None = None,
+    problems: Iterable[Problem] = (),
+) -> Agreement:
+    """Agreement statistics of a validated score table (:mod:`qualcert.scoretable`).
+
+    ``institutions`` (the roster) gives the eligibility attributes that leave-one-reviewer-out
+    decisions need; ``issued`` matters only to validity dates, which are not reported.
+    """
+    plan = plan if plan is not None else BootstrapPlan()
+    ratings = RatingFrame(rubric, table)
+    frame = ratings.frame
+    limit = spread_limit(rubric)
+    overall = compute(ratings.ratings(), plan=plan, scope="overall")
+    by_indicator = []
+    groups = dict(tuple(frame.groupby(st.INDICATOR, sort=False)))
+    empty = frame.iloc[0:0]
+    for ind in rubric.indicators.values():
+        rows = groups.get(ind.id, empty)
+        level = isinstance(rubric.scale_of(ind), LevelsScale)
+        by_indicator.append(
+            IndicatorAgreement(
+                indicator_id=ind.id,
+                scale=ind.scale,
+                level_scale=level,
+                coefficients=compute(ratings.ratings(rows, categorical=level), plan=plan, scope=f"indicator:{ind.id}"),
+                spread=spread(rows, limit, rubric.precision),
+            )
+        )
+    return Agreement(
+        rubric=rubric,
+        overall=overall,
+        overall_spread=spread(frame, limit, rubric.precision),
+        by_indicator=tuple(by_indicator),
+        by_reviewer=reviewer_agreement(rubric, table, frame),
+        leave_one_out=leave_one_out(rubric, table, institutions=institutions, issued=issued or date.today()),
+        bootstrap=plan,
+        problems=tuple(problems),
+    )

@@ -1,0 +1,79 @@
+"""Leave one reviewer out: would an institution's decision change without any single one of its reviewers?
+
+Each institution is re-scored by the scoring engine (:func:`qualcert.scoring.engine.score_institution`,
+the per-institution step of ``score``) without each of its reviewers in turn (their N/A marks
+included). The result is reported next to the decision; nothing is applied.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
+
+import pandas as pd
+
+from qualcert import scoretable as st
+from qualcert.agreement.model import LeaveOneOut
+from qualcert.rubric import Rubric
+from qualcert.scoring.aggregate import StageKey, StageScores
+from qualcert.scoring.engine import InstitutionInfo, score_institution
+
+Entry = tuple[str, bool, int]  # reviewer, N/A, numerator
+
+
+def leave_one_out(
+    rubric: Rubric,
+    table: pd.DataFrame,
+    *,
+    institutions: Mapping[str, InstitutionInfo] | None,
+    issued: date,
+) -> tuple[LeaveOneOut, ...]:
+    """Every (institution, reviewer) pair of the score table, in roster (else id) order, reviewers by id."""
+    if table.empty:
+        return ()
+    cells: dict[str, dict[StageKey, list[Entry]]] = defaultdict(lambda: defaultdict(list))
+    dens: dict[StageKey, int] = {}
+    columns = (st.INSTITUTION, st.INDICATOR, st.STAGE, st.REVIEWER, st.NA, st.NUM, st.DEN)
+    arrays = [table[c].tolist() for c in columns]
+    for inst, ind, stage, reviewer, na, num, den in zip(*arrays, strict=True):
+        key = (inst, ind, stage)
+        cells[inst][key].append((reviewer, bool(na), int(num)))
+        dens[key] = int(den)
+    order = [i for i in institutions if i in cells] if institutions is not None else []
+    order += sorted(set(cells) - set(order))
+    out = []
+    for iid in order:
+        info = institutions.get(iid) if institutions is not None else None
+        entries = cells[iid]
+        base = score_institution(rubric, _groups(entries, dens, None), iid, info, issued)
+        for reviewer in sorted({r for rows in entries.values() for r, _, _ in rows}):
+            without = score_institution(rubric, _groups(entries, dens, reviewer), iid, info, issued)
+            out.append(
+                LeaveOneOut(
+                    institution_id=iid,
+                    reviewer_id=reviewer,
+                    decision=base.decision,
+                    decision_without=without.decision,
+                    total=base.total,
+                    total_without=without.total,
+                )
+            )
+    return tuple(out)
+
+
+def _groups(
+    entries: Mapping[StageKey, list[Entry]], dens: Mapping[StageKey, int], drop: str | None
+) -> dict[StageKey, StageScores]:
+    """The engine's stage groups of one institution, without reviewer ``drop``."""
+    groups = {}
+    for key, rows in entries.items():
+        kept = [row for row in rows if row[0] != drop]
+        if kept:
+            groups[key] = StageScores(
+                nums=tuple(sorted(num for _, na, num in kept if not na)),
+                den=dens[key],
+                na=sum(1 for _, na, _ in kept if na),
+                reviewers=frozenset(r for r, _, _ in kept),
+            )
+    return groups
