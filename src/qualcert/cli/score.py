@@ -29,16 +29,18 @@ def write_outputs(
     inputs: list[Path],
 ) -> None:
     """Write every requested output, all or nothing. ``-`` as the JSON path means stdout."""
-    from qualcert.report.csv_out import write_csv
     from qualcert.report.json_out import render_json, write_json
-    from qualcert.report.workbook import write_workbook
 
     files = [p for p in (xlsx, json_path, csv_path) if p is not None and str(p) != "-"]
     check_targets(files, inputs)
     with atomic_outputs() as stage:
         if xlsx is not None:
+            from qualcert.report.workbook import write_workbook
+
             write_workbook(results, stage(xlsx), lang=lang)
         if csv_path is not None:
+            from qualcert.report.csv_out import write_csv
+
             write_csv(results, stage(csv_path))
         if json_path is not None and str(json_path) != "-":
             write_json(results, stage(json_path))

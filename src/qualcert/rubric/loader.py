@@ -103,9 +103,24 @@ def locate(root: yaml.Node | None, loc: Loc, *, key: bool = False) -> tuple[int,
     return best.start_mark.line + 1, best.start_mark.column + 1
 
 
-def _pydantic_problems(err: ValidationError, root: yaml.Node | None, file: str) -> list[Problem]:
+def _value_at(data: Any, loc: Sequence[str | int]) -> Any:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+    return data
+
+
+def _pydantic_problems(err: ValidationError, data: Any, root: yaml.Node | None, file: str) -> list[Problem]:
     problems = []
     for e in err.errors(include_url=False):
+        # A name is `str | LocalName`: report only the branch the user meant (a mapping means LocalName).
+        branch = next((p for p in e["loc"] if p in ("str", "LocalName")), None)
+        if branch is not None:
+            given_map = isinstance(_value_at(data, e["loc"][: e["loc"].index(branch)]), dict)
+            if given_map != (branch == "LocalName"):
+                continue
         loc = _without_tags(e["loc"])
         path = ".".join(str(p) for p in loc) or "<document>"
         kind = e["type"]
@@ -132,8 +147,12 @@ def _pydantic_problems(err: ValidationError, root: yaml.Node | None, file: str) 
 
 
 def _without_tags(loc: tuple[int | str, ...]) -> list[int | str]:
-    """Drop the discriminator value ('levels'/'points') pydantic inserts after a scale's name."""
-    return [p for i, p in enumerate(loc) if not (i >= 2 and loc[i - 2] == "scales" and p in ("levels", "points"))]
+    """Drop the union branch names pydantic inserts: a scale's kind, and str/LocalName of a name."""
+    return [
+        p
+        for i, p in enumerate(loc)
+        if p not in ("str", "LocalName") and not (i >= 2 and loc[i - 2] == "scales" and p in ("levels", "points"))
+    ]
 
 
 def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
@@ -173,7 +192,7 @@ def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as err:
-        problems += _pydantic_problems(err, root, file)
+        problems += _pydantic_problems(err, data, root, file)
     for loc, code, message in check_rubric(data):
         line, col = locate(root, loc)
         problems.append(Problem(code, message, Location(file, line, col)))

@@ -1,0 +1,49 @@
+"""Decode CSV bytes: BOM, strict UTF-8, strict CP949 (LIBRARIES.md §5), or what the user forces.
+
+A tiny CP949 file can pass a strict UTF-8 decode (345 Hangul syllables have CP949
+byte pairs that are valid UTF-8); the guard re-reads such text as CP949 when
+UTF-8 produced Latin-1 junk and no Hangul.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from qualcert.errors import InputError, Location, Problem
+
+_LATIN = re.compile("[\x80-\u024f]")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, str]:
+    """(encoding used, text). Raises InputError naming the file and byte offset when nothing fits."""
+    if encoding:
+        try:
+            return encoding, data.decode(encoding)
+        except LookupError:
+            raise InputError([Problem("unknown-encoding", f"unknown encoding {encoding!r}", Location(file))]) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                [Problem("encoding", f"not {encoding} text (bad byte at offset {exc.start})", Location(file))]
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", data.decode("utf-8-sig", errors="strict")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", data.decode("utf-16")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return "cp949", data.decode("cp949")
+        except UnicodeDecodeError as exc:
+            message = f"neither UTF-8 nor CP949 text (bad byte at offset {exc.start}); use --encoding"
+            raise InputError([Problem("encoding", message, Location(file))]) from None
+    if _LATIN.search(text) and not _HANGUL.search(text):
+        try:
+            alt = data.decode("cp949")
+        except UnicodeDecodeError:
+            return "utf-8", text
+        if _HANGUL.search(alt):
+            return "cp949", alt
+    return "utf-8", text
