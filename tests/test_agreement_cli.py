@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-import types
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from qualcert.cli import app
 from qualcert.pipeline import run_agreement
-from qualcert.rubric import Rubric
-from tests.scoring_helpers import table
 from tests.test_scoring_engine import RUBRIC
 
 runner = CliRunner()
@@ -25,49 +18,14 @@ CONTRACT_OVERALL = {"alpha_nominal", "alpha_ordinal", "alpha_interval", "alpha_r
 CONTRACT_ICC = {"icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k", "icc1_oneway"}
 
 
-@dataclass
-class _Loaded:
-    table: Any
-    warnings: list[Any] = field(default_factory=list)
-    files: list[Any] = field(default_factory=list)
-
-
-def _fake_load_scores(
-    paths: Sequence[str | Path],
-    rubric: Rubric,
-    roster: object,
-    *,
-    encoding: str | None = None,
-    sheet: str | None = None,
-) -> _Loaded:
-    """Stands in for qualcert.ingest until it lands: long CSV with the contract's columns only."""
-    rows = []
-    for path in paths:
-        with Path(path).open(encoding="utf-8", newline="") as handle:
-            for r in csv.DictReader(handle):
-                rows.append((r["institution_id"], r["reviewer_id"], r["stage"], r["indicator_id"], r["score"]))
-    return _Loaded(table(rubric, rows))
-
-
-def _no_roster(path: object, *, encoding: str | None = None) -> None:
-    raise NotImplementedError("these tests use no roster")
-
-
-@pytest.fixture(autouse=True)
-def ingest(monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        from qualcert.ingest import load_scores  # noqa: F401
-    except ImportError:
-        fake = types.ModuleType("qualcert.ingest")
-        fake.load_scores = _fake_load_scores  # type: ignore[attr-defined]
-        fake.read_roster = _no_roster  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "qualcert.ingest", fake)
-
-
 @pytest.fixture
-def files(tmp_path: Path) -> tuple[Path, Path]:
+def files(tmp_path: Path) -> tuple[Path, Path, Path]:
     rubric = tmp_path / "rubric.yaml"
     rubric.write_text(RUBRIC, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "institution_id,name,service_type,years\n" + "".join(f"P{i},기관{i},a,5\n" for i in range(8)), encoding="utf-8"
+    )
     scores = tmp_path / "scores.csv"
     levels = ["상", "중", "하"]
     with scores.open("w", encoding="utf-8", newline="") as handle:
@@ -80,7 +38,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
                     w.writerow([f"P{i}", reviewer, stage, "1.1.1", level])
                     w.writerow([f"P{i}", reviewer, stage, "2.1.1", level])
                 w.writerow([f"P{i}", reviewer, "onsite", "1.1.2", str((i + j) % 5 / 2)])
-    return rubric, scores
+    return rubric, scores, roster
 
 
 def invoke(args: list[str], exit_code: int = 0) -> Result:
@@ -91,10 +49,14 @@ def invoke(args: list[str], exit_code: int = 0) -> Result:
     return result
 
 
-def test_json_file_has_the_contract_keys_and_the_table_is_printed(files: tuple[Path, Path], tmp_path: Path) -> None:
-    rubric, scores = files
+def test_json_file_has_the_contract_keys_and_the_table_is_printed(
+    files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    rubric, scores, roster = files
     target = tmp_path / "agreement.json"
-    result = invoke(["agreement", str(rubric), str(scores), "--json", str(target), "--bootstrap", "50"])
+    result = invoke(
+        ["agreement", str(rubric), str(scores), "--roster", str(roster), "--json", str(target), "--bootstrap", "50"]
+    )
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert set(doc) >= {"overall", "by_indicator", "by_reviewer", "leave_one_out"}
     assert set(doc["overall"]) >= CONTRACT_OVERALL | {"n_units", "n_reviewers", "ci", "reasons"}
@@ -106,35 +68,68 @@ def test_json_file_has_the_contract_keys_and_the_table_is_printed(files: tuple[P
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_json_to_stdout_equals_the_library_verb(files: tuple[Path, Path]) -> None:
-    rubric, scores = files
-    result = invoke(["agreement", str(rubric), str(scores), "--json", "-", "--bootstrap", "40", "--seed", "3"])
+def test_json_to_stdout_equals_the_library_verb(files: tuple[Path, Path, Path]) -> None:
+    rubric, scores, roster = files
+    result = invoke(
+        [
+            "agreement",
+            str(rubric),
+            str(scores),
+            "--roster",
+            str(roster),
+            "--json",
+            "-",
+            "--bootstrap",
+            "40",
+            "--seed",
+            "3",
+        ]
+    )
     doc = json.loads(result.stdout)  # nothing but the JSON on stdout
-    expected = run_agreement(rubric, [scores], bootstrap=40, seed=3).to_json_dict()
+    expected = run_agreement(rubric, [scores], roster_path=roster, bootstrap=40, seed=3).to_json_dict()
     assert doc == json.loads(json.dumps(expected))
-    again = invoke(["agreement", str(rubric), str(scores), "--json", "-", "--bootstrap", "40", "--seed", "3"])
+    again = invoke(
+        [
+            "agreement",
+            str(rubric),
+            str(scores),
+            "--roster",
+            str(roster),
+            "--json",
+            "-",
+            "--bootstrap",
+            "40",
+            "--seed",
+            "3",
+        ]
+    )
     assert again.stdout == result.stdout  # seeded: reproducible
 
 
-def test_invalid_rubric_exits_3_and_writes_nothing(files: tuple[Path, Path], tmp_path: Path) -> None:
-    rubric, scores = files
+def test_invalid_rubric_exits_3_and_writes_nothing(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    rubric, scores, roster = files
     rubric.write_text("schema: qualcert/rubric@1\nid: x\n", encoding="utf-8")
     target = tmp_path / "out.json"
-    result = invoke(["agreement", str(rubric), str(scores), "--json", str(target)], exit_code=3)
+    result = invoke(
+        ["agreement", str(rubric), str(scores), "--roster", str(roster), "--json", str(target)], exit_code=3
+    )
     assert not target.exists()
     assert "rubric.yaml" in result.stderr
 
 
-def test_output_over_an_input_is_refused(files: tuple[Path, Path]) -> None:
-    rubric, scores = files
+def test_output_over_an_input_is_refused(files: tuple[Path, Path, Path]) -> None:
+    rubric, scores, roster = files
     before = scores.read_bytes()
-    invoke(["agreement", str(rubric), str(scores), "--json", str(scores), "--bootstrap", "0"], exit_code=3)
+    invoke(
+        ["agreement", str(rubric), str(scores), "--roster", str(roster), "--json", str(scores), "--bootstrap", "0"],
+        exit_code=3,
+    )
     assert scores.read_bytes() == before
 
 
-def test_negative_bootstrap_is_a_usage_error(files: tuple[Path, Path]) -> None:
-    rubric, scores = files
-    invoke(["agreement", str(rubric), str(scores), "--bootstrap", "-1"], exit_code=2)
+def test_negative_bootstrap_is_a_usage_error(files: tuple[Path, Path, Path]) -> None:
+    rubric, scores, roster = files
+    invoke(["agreement", str(rubric), str(scores), "--roster", str(roster), "--bootstrap", "-1"], exit_code=2)
 
 
 def test_help() -> None:
