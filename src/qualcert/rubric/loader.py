@@ -105,7 +105,9 @@ def locate(root: yaml.Node | None, loc: Loc, *, key: bool = False) -> tuple[int,
 
 def _value_at(data: Any, loc: Sequence[str | int]) -> Any:
     for part in loc:
-        if (isinstance(data, dict) and part in data) or (isinstance(data, list) and isinstance(part, int) and part < len(data)):
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        ):
             data = data[part]
     return data
 
