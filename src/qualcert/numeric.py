@@ -27,7 +27,7 @@ def _half_up_units(value: Fraction, precision: int) -> int:
     whole, rest = divmod(abs(value.numerator) * 10**precision, value.denominator)
     if 2 * rest >= value.denominator:
         whole += 1
-    return -whole if value.numerator < 0 else whole
+    return int(-whole if value.numerator < 0 else whole)
 
 
 def round_half_up(value: Fraction, precision: int) -> Decimal:
@@ -42,7 +42,7 @@ def quantize(value: Decimal, precision: int) -> Decimal:
 
 def to_float(value: Fraction, precision: int) -> float:
     """The rounded value as a float for JSON/CSV/xlsx: the double nearest to the rounded decimal."""
-    return _half_up_units(value, precision) / 10**precision  # int / int is correctly rounded
+    return float(_half_up_units(value, precision) / 10**precision)  # int / int is correctly rounded
 
 
 def fmt(value: Fraction | Decimal, precision: int) -> str:

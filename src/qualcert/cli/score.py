@@ -41,7 +41,7 @@ def write_outputs(
         if csv_path is not None:
             from qualcert.report.csv_out import write_csv
 
-            write_csv(results, stage(csv_path))
+            write_csv(results, stage(csv_path), lang=lang)
         if json_path is not None and str(json_path) != "-":
             write_json(results, stage(json_path))
     if json_path is not None and str(json_path) == "-":

@@ -104,10 +104,12 @@ def locate(root: yaml.Node | None, loc: Loc, *, key: bool = False) -> tuple[int,
 
 
 def _value_at(data: Any, loc: Sequence[str | int]) -> Any:
+    """The raw YAML value at ``loc`` (as far as the path exists)."""
     for part in loc:
-        if (isinstance(data, dict) and part in data) or (
+        found = (isinstance(data, dict) and part in data) or (
             isinstance(data, list) and isinstance(part, int) and part < len(data)
-        ):
+        )
+        if found:
             data = data[part]
     return data
 
