@@ -40,7 +40,7 @@ class Location:
             parts.append(str(self.line))
             if self.col is not None:
                 parts.append(str(self.col))
-        elif self.row is not None:
+        elif self.row is not None and self.cell is None:
             parts.append(f"row {self.row}")
         return ":".join(parts)
 

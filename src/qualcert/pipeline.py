@@ -153,3 +153,84 @@ def run_agreement(
         plan=BootstrapPlan(replicates=bootstrap, seed=seed),
         problems=data.warnings,
     )
+
+
+@dataclass(frozen=True)
+class TemplateJob:
+    """What `qualcert template` writes: one file per (reviewer, institution) or per reviewer."""
+
+    path: Path
+    sheets: list[Any]  # report.template_out.Sheet
+
+
+def plan_templates(
+    rubric: Rubric, roster: Roster, reviewers: Sequence[str], stage: str, out: Path, *, per_reviewer: bool
+) -> list[TemplateJob]:
+    from qualcert.report.template_out import Sheet
+
+    def safe(text: str) -> str:
+        return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+
+    jobs = []
+    for reviewer in reviewers:
+        sheets = [
+            Sheet(i.institution_id, i.name, i.service_type, reviewer, stage)  # type: ignore[arg-type]
+            for i in roster.institutions.values()
+        ]
+        if per_reviewer:
+            jobs.append(TemplateJob(out / f"{stage}_{safe(reviewer)}.xlsx", sheets))
+        else:
+            jobs += [TemplateJob(out / f"{stage}_{safe(s.institution_id)}_{safe(reviewer)}.xlsx", [s]) for s in sheets]
+    return jobs
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `qualcert check` found: counts, and what is still missing per institution and stage."""
+
+    institutions: int
+    reviewers: int
+    scores: int
+    files: list[dict[str, Any]]
+    missing: dict[str, dict[str, list[str]]]  # institution → stage → indicator ids without any score
+    warnings: list[Problem]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "institutions": self.institutions,
+            "reviewers": self.reviewers,
+            "scores": self.scores,
+            "files": self.files,
+            "missing": self.missing,
+            "problems": [p.to_dict() for p in self.warnings],
+        }
+
+
+def run_check(
+    rubric_path: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    roster_path: str | Path | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> CheckReport:
+    """Validate score files without scoring, and list what each institution still lacks."""
+    from qualcert.ingest import load_scores
+
+    rubric, roster = load_inputs(rubric_path, roster_path, encoding=encoding)
+    data = load_scores(inputs, rubric, roster, encoding=encoding, sheet=sheet)
+    table = data.table
+    present = set(zip(table["institution_id"], table["stage"], table["indicator_id"], strict=True))
+    ids = list(roster.institutions) if roster else sorted(set(table["institution_id"]))
+    missing: dict[str, dict[str, list[str]]] = {}
+    for iid in ids:
+        service = roster.institutions[iid].service_type if roster else None
+        for ind in rubric.indicators.values():
+            if not rubric.applies(ind, service):
+                continue
+            for stage in rubric.stages_of(ind):
+                if (iid, stage, ind.id) not in present:
+                    missing.setdefault(iid, {}).setdefault(stage, []).append(ind.id)
+    return CheckReport(
+        len(ids), table["reviewer_id"].nunique(), len(table), [asdict(f) for f in data.files], missing, data.warnings
+    )

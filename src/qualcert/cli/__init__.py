@@ -6,8 +6,10 @@ import typer
 
 from qualcert.cli import rubric_cmd
 from qualcert.cli.agreement import agreement
+from qualcert.cli.check import check
 from qualcert.cli.demo import demo
 from qualcert.cli.score import score
+from qualcert.cli.template import template
 from qualcert.cli.validate import validate
 
 app = typer.Typer(
@@ -18,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(validate)
+app.command()(template)
+app.command()(check)
 app.command()(score)
 app.command()(agreement)
 app.command()(demo)

@@ -123,6 +123,8 @@ def template_rows(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
         indicator = row[ind_col] if ind_col < len(row) else ""
         score = row[score_col] if score_col < len(row) else ""
         comment = row[comment_col] if comment_col is not None and comment_col < len(row) else ""
+        if canonical(indicator) == "indicator_id" and canonical(score) == "score":
+            continue  # a second header row (Korean labels above English ones)
         if not score:  # not scored yet, or a note/blank row a reviewer inserted
             if comment:
                 problems.append(
