@@ -61,13 +61,22 @@ def summary_row(inst: InstitutionResult, precision: int, lang: str) -> list[Any]
         None if inst.total is None else to_float(inst.total, precision),
         inst.grade or "",
         DECISION_LABELS[inst.decision][lang],
-        "; ".join(getattr(r, lang) for r in inst.reasons),
+        main_reason(inst, lang),
         None if total_margin is None else float(total_margin),
         None if inst.points_to_certify is None else to_float(inst.points_to_certify, precision),
         inst.valid_from.isoformat() if inst.valid_from else "",
         inst.valid_until.isoformat() if inst.valid_until else "",
-        ", ".join(i.indicator_id for i in inst.flagged),
+        len(inst.flagged),
     ]
+
+
+def main_reason(inst: InstitutionResult, lang: str) -> str:
+    """The first decisive reason, and how many more there are (all of them are in the JSON and detail sheets)."""
+    if not inst.reasons:
+        return ""
+    more = len(inst.reasons) - 1
+    suffix = (f" (외 {more}건)" if lang == "ko" else f" (+{more} more)") if more else ""
+    return getattr(inst.reasons[0], lang) + suffix
 
 
 def domain_headers(results: Results, lang: str) -> list[str]:

@@ -71,7 +71,7 @@ def add_sheet(book: Workbook, fmt: dict[str, Any], rubric: Rubric, sheet: Sheet,
     for c, (ko, en) in enumerate(zip(KOREAN, COLUMNS, strict=True)):
         ws.write_string(head, c, ko, fmt["ko"])
         ws.write_string(head + 1, c, en, fmt["header"])
-    widths = [text_width(x) + 2 for x in KOREAN]
+    widths = [max(text_width(ko), text_width(en)) + 2 for ko, en in zip(KOREAN, COLUMNS, strict=True)]
     row = head + 2
     for domain, item, ind in rubric.walk():
         if sheet.stage not in rubric.stages_of(ind) or not rubric.applies(ind, sheet.service_type):

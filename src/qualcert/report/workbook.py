@@ -243,7 +243,7 @@ def _summary(book: Workbook, fmt: dict[str, Any], results: Results, t: dict[str,
             3, 0, f"{t['grade_counts']}: " + " · ".join(f"{g} {grades[g]}" for g in order if grades[g]), fmt["note"]
         )
     for inst in results.institutions:
-        s.add([*summary_row(inst, p, lang), ""], {6: fmt["wrap"], len(headers) - 1: fmt["committee"]})
+        s.add([*summary_row(inst, p, lang), ""], {len(headers) - 1: fmt["committee"]})
     last = max(s.row - 1, s.header_row + 1)
     for code, label in DECISION_LABELS.items():
         s.ws.conditional_format(
@@ -268,7 +268,7 @@ def _summary(book: Workbook, fmt: dict[str, Any], results: Results, t: dict[str,
             "max_value": 100,
         },
     )
-    s.widths[6] = min(s.widths[6], 50)
+    s.widths[len(headers) - 1] = 24
     s.finish(2, {3: fmt["number"], 7: fmt["number"], 8: fmt["number"]})
 
 
