@@ -91,6 +91,11 @@ def _workbook(grids: list, file: str, sheet: str | None) -> tuple[pd.DataFrame, 
     return frame, problems, "long-xlsx"
 
 
+def _reading_order(problem: Problem) -> tuple[str, str, int]:
+    where = problem.location
+    return (where.file or "", where.sheet or "", where.row or 0)
+
+
 def load_scores(
     paths: Sequence[str | Path],
     rubric: Rubric,
@@ -110,5 +115,5 @@ def load_scores(
     if not errors and table.empty:
         errors.append(Problem("no-scores", "the inputs hold no scores", Location(file=", ".join(map(str, paths)))))
     if errors:
-        raise SheetError(errors + warnings)
+        raise SheetError(sorted(errors + warnings, key=_reading_order))
     return ScoreInput(table, warnings, files)

@@ -85,11 +85,20 @@ def _labels(grid: Grid) -> dict[str, tuple[str, Location]]:
 
 
 def _header_row(grid: Grid) -> tuple[int, dict[str, int]] | None:
+    """The table's header row: the one with the contract's literal labels, else the first with aliases."""
+    first = None
     for r, row in enumerate(grid.rows):
-        names = {canonical(v): c for c, v in enumerate(row) if v}
+        names: dict[str, int] = {}
+        for c, v in enumerate(row):
+            key = canonical(v) if v else None
+            if key is not None and (key not in names or v == key):  # a literal label beats an alias
+                names[key] = c
         if "indicator_id" in names and "score" in names:
-            return r, {k: v for k, v in names.items() if k}
-    return None
+            found = r, names
+            if {"indicator_id", "score"} <= set(row):
+                return found
+            first = first or found
+    return first
 
 
 def is_template(grid: Grid) -> bool:

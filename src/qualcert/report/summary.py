@@ -76,7 +76,7 @@ def main_reason(inst: InstitutionResult, lang: str) -> str:
         return ""
     more = len(inst.reasons) - 1
     suffix = (f" (외 {more}건)" if lang == "ko" else f" (+{more} more)") if more else ""
-    return getattr(inst.reasons[0], lang) + suffix
+    return str(getattr(inst.reasons[0], lang)) + suffix
 
 
 def domain_headers(results: Results, lang: str) -> list[str]:

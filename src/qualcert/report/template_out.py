@@ -20,7 +20,7 @@ from qualcert.report.workbook import FONT, text_width
 from qualcert.rubric import Rubric, Stage, name_text
 from qualcert.scoring.fractions import scales_for
 
-COLUMNS = ("domain", "item", "indicator_id", "indicator", "points", "score", "comment")
+COLUMNS = ("domain", "item", "indicator_id", "indicator_name", "points", "score", "comment")
 KOREAN = ("영역", "항목", "지표", "지표명", "배점", "점수", "의견")
 STAGE_KO = {"document": "서면", "onsite": "현장"}
 
