@@ -76,7 +76,7 @@ def test_workbook_equals_the_json(tmp_path: Path, lang: str) -> None:
         for ind in inst["indicators"]:
             assert scored[inst["institution_id"], ind["indicator_id"]] == ind["score"]
     disagreements = book[names[3]]
-    flagged = [r for r in disagreements.iter_rows(min_row=2, values_only=True)]
+    flagged = list(disagreements.iter_rows(min_row=2, values_only=True))
     assert flagged and flagged[0][2] == "1.1.1" and EVIL in flagged[0][6]
 
 
