@@ -20,30 +20,28 @@ def print_results(results: Results, *, lang: str = "ko") -> None:
     p = results.rubric.precision
     title = f"{results.rubric.id} v{results.rubric.version} — issued {results.issued.isoformat()}"
     table = Table(title=escape(title), header_style="bold", show_lines=False)
-    for column, justify in (
-        ("institution", "left"),
-        ("name", "left"),
-        ("type", "left"),
-        ("total", "right"),
-        ("grade", "center"),
-        ("decision", "left"),
-        ("main reason", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    id_width = max([len("institution"), *(len(i.institution_id) for i in results.institutions)])
+    graded = bool(results.rubric.decision.grades)
+    # numbers and decisions keep their width; name, type and reason give way (the files hold every reason in full)
+    fixed = id_width + 8 + (7 if graded else 0) + 10
+    room = max(out.width - fixed - 3 * (7 if graded else 6) - 1, 30)
+    table.add_column("institution", min_width=id_width, no_wrap=True)
+    table.add_column("name", no_wrap=True, overflow="ellipsis", max_width=max(10, min(22, room // 3)))
+    table.add_column("type", no_wrap=True, overflow="ellipsis", max_width=max(8, min(16, room // 5)))
+    table.add_column("total", justify="right", min_width=6, no_wrap=True)
+    if graded:
+        table.add_column("grade", justify="center", min_width=5, no_wrap=True)
+    table.add_column("decision", min_width=8, no_wrap=True)
+    table.add_column("main reason", no_wrap=True, overflow="ellipsis", max_width=max(12, room - room // 3 - room // 5))
     for inst in results.institutions:
         style = DECISION_STYLE[inst.decision]
         reason = getattr(inst.reasons[0], lang) if inst.reasons else ""
         if len(inst.reasons) > 1:
             reason += f" (+{len(inst.reasons) - 1})"
-        table.add_row(
-            escape(inst.institution_id),
-            escape(inst.name or ""),
-            escape(inst.service_type or ""),
-            fmt(inst.total, p) if inst.total is not None else "—",
-            inst.grade or "—",
-            f"[{style}]{DECISION_LABELS[inst.decision][lang]}[/]",
-            escape(reason),
-        )
+        cells = [escape(inst.institution_id), escape(inst.name or ""), escape(inst.service_type or ""),
+                 fmt(inst.total, p) if inst.total is not None else "—"]
+        cells += [inst.grade or "—"] if graded else []
+        table.add_row(*cells, f"[{style}]{DECISION_LABELS[inst.decision][lang]}[/]", escape(reason))
     out.print(table)
     counts = " · ".join(
         f"[{DECISION_STYLE[k]}]{DECISION_LABELS[k][lang]}[/] {v}" for k, v in results.decision_counts().items()
