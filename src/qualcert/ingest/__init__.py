@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from qualcert.errors import InputError, Location, Problem, SheetError
-from qualcert.ingest.raw import empty_raw, is_template, long_table, template_rows
+from qualcert.ingest.raw import empty_raw, find_template, long_table, new_records, template_rows, to_frame
 from qualcert.ingest.roster import Institution, Roster, read_roster
-from qualcert.ingest.sources import expand, read_source
+from qualcert.ingest.sources import Grid, expand, read_source
 from qualcert.ingest.validate import validate_scores
 from qualcert.rubric import Rubric
 
@@ -45,8 +45,13 @@ def read_raw(
     sheet: str | None = None,
     advance: Callable[[], None] | None = None,
 ) -> tuple[pd.DataFrame, list[InputFile], list[Problem]]:
-    """Every file's rows as raw text with provenance, plus problems (errors and warnings)."""
+    """Every file's rows as raw text with provenance, plus problems (errors and warnings).
+
+    Template rows are gathered in plain lists and become one DataFrame at the end
+    (a DataFrame per small workbook would cost more than reading it).
+    """
     frames: list[pd.DataFrame] = []
+    records = new_records()
     files: list[InputFile] = []
     problems: list[Problem] = []
     expanded = expand(list(paths))
@@ -60,35 +65,35 @@ def read_raw(
         except InputError as exc:
             problems += exc.problems
             continue
+        before = len(records["row"])
+        found_templates = [(g, find_template(g)) for g in source.grids] if sheet is None else []
+        templates = [(g, t) for g, t in found_templates if t is not None]
         if source.frame is not None:
             frame, found = long_table(source.frame, source.path, None)
-            kind = "csv"
+            frames.append(frame)
+            kind, count = "csv", len(frame)
+        elif templates:
+            found = [q for g, t in templates for q in template_rows(g, t, records)]
+            kind, count = "template", len(records["row"]) - before
         else:
-            frame, found, kind = _workbook(source.grids, source.path, sheet)
-        frames.append(frame)
+            frame, found = _long_sheet(source.grids, source.path, sheet)
+            frames.append(frame)
+            kind, count = "long-xlsx", len(frame)
         problems += found
-        files.append(InputFile(source.path, source.sha256, kind, len(frame)))
+        files.append(InputFile(source.path, source.sha256, kind, count))
         if advance is not None:
             advance()
-    raw = pd.concat(frames, ignore_index=True) if frames else empty_raw()
+    frames.append(to_frame(records))
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return raw, files, problems
 
 
-def _workbook(grids: list, file: str, sheet: str | None) -> tuple[pd.DataFrame, list[Problem], str]:  # type: ignore[type-arg]
-    templates = [g for g in grids if is_template(g)]
-    if templates and sheet is None:
-        parts = [template_rows(g) for g in templates]
-        return pd.concat([p[0] for p in parts], ignore_index=True), [q for p in parts for q in p[1]], "template"
+def _long_sheet(grids: list[Grid], file: str, sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
     chosen = grids[0] if sheet is None else next((g for g in grids if g.sheet == sheet), None)
     if chosen is None:
         names = ", ".join(str(g.sheet) for g in grids)
-        return (
-            empty_raw(),
-            [Problem("no-sheet", f"no sheet named {sheet!r} (sheets: {names})", Location(file=file))],
-            "long-xlsx",
-        )
-    frame, problems = long_table(pd.DataFrame(chosen.rows, dtype="str").fillna(""), file, chosen.sheet)
-    return frame, problems, "long-xlsx"
+        return empty_raw(), [Problem("no-sheet", f"no sheet named {sheet!r} (sheets: {names})", Location(file=file))]
+    return long_table(pd.DataFrame(chosen.rows, dtype="str").fillna(""), file, chosen.sheet)
 
 
 def _reading_order(problem: Problem) -> tuple[str, str, int]:

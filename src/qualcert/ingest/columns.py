@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 SCORE_COLUMNS: Final = ("institution_id", "reviewer_id", "stage", "indicator_id", "score", "comment")
@@ -77,6 +78,7 @@ def header_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).strip().casefold().split())
 
 
+@lru_cache(maxsize=4096)
 def canonical(text: str) -> str | None:
     """The canonical column for a header cell, or None when it is not one of ours."""
     key = header_key(text)

@@ -25,13 +25,20 @@ HEADER_KEYS: Final = ("institution_id", "reviewer_id", "stage")
 LABEL_SCAN_ROWS: Final = 30
 
 
-def _frame(records: dict[str, list[object]]) -> pd.DataFrame:
+Records = dict[str, list[object]]
+
+
+def new_records() -> Records:
+    return {c: [] for c in RAW_COLUMNS}
+
+
+def to_frame(records: Records) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=list(RAW_COLUMNS))
     return frame.astype({c: "str" for c in RAW_COLUMNS if c != "row"} | {"row": "int64"})
 
 
 def empty_raw() -> pd.DataFrame:
-    return _frame({c: [] for c in RAW_COLUMNS})
+    return to_frame(new_records())
 
 
 def long_table(cells: pd.DataFrame, file: str, sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -70,7 +77,7 @@ def long_table(cells: pd.DataFrame, file: str, sheet: str | None) -> tuple[pd.Da
     score_col = column_of["score"]
     records["cell"] = [cell_ref(int(r), score_col) for r in index] if sheet is not None else [""] * len(body)
     records["row"] = (index + 1).tolist()
-    return _frame(records), []
+    return to_frame(records), []
 
 
 def _labels(grid: Grid) -> dict[str, tuple[str, Location]]:
@@ -94,23 +101,25 @@ def _header_row(grid: Grid) -> tuple[int, dict[str, int]] | None:
             if key is not None and (key not in names or v == key):  # a literal label beats an alias
                 names[key] = c
         if "indicator_id" in names and "score" in names:
-            found = r, names
             if {"indicator_id", "score"} <= set(row):
-                return found
-            first = first or found
+                return r, names
+            first = first or (r, names)
     return first
 
 
-def is_template(grid: Grid) -> bool:
-    return bool(_labels(grid)) and _header_row(grid) is not None
+Template = tuple[dict[str, tuple[str, Location]], int, dict[str, int]]
 
 
-def template_rows(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
-    """The scores of one template sheet; an empty score cell means 'not scored yet' and gives no row."""
+def find_template(grid: Grid) -> Template | None:
+    """(labelled cells, header row, column of each header) when the sheet is a template, else None."""
     labels = _labels(grid)
-    header = _header_row(grid)
-    assert header is not None  # is_template() was checked
-    head, columns = header
+    header = _header_row(grid) if labels else None
+    return None if header is None else (labels, *header)
+
+
+def template_rows(grid: Grid, template: Template, records: Records) -> list[Problem]:
+    """Append the scores of one template sheet to ``records``; an empty score cell means 'not scored yet'."""
+    labels, head, columns = template
     problems = [
         Problem(
             "missing-label",
@@ -124,9 +133,9 @@ def template_rows(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
         Problem("empty-label", f"{key} is empty", where) for key, (value, where) in labels.items() if not value
     ]
     if problems:
-        return empty_raw(), problems
-    records: dict[str, list[object]] = {c: [] for c in RAW_COLUMNS}
+        return problems
     ind_col, score_col, comment_col = columns["indicator_id"], columns["score"], columns.get("comment")
+    institution, reviewer, stage = (labels[key][0] for key in HEADER_KEYS)
     for r in range(head + 1, len(grid.rows)):
         row = grid.rows[r]
         indicator = row[ind_col] if ind_col < len(row) else ""
@@ -145,13 +154,17 @@ def template_rows(grid: Grid) -> tuple[pd.DataFrame, list[Problem]]:
                     )
                 )
             continue
-        for key in HEADER_KEYS:
-            records[key].append(labels[key][0])
-        records["indicator_id"].append(indicator)
-        records["score"].append(score)
-        records["comment"].append(comment)
-        records["file"].append(grid.file)
-        records["sheet"].append(grid.sheet or "")
-        records["cell"].append(cell_ref(r, score_col))
-        records["row"].append(r + 1)
-    return _frame(records), problems
+        for key, value in (
+            ("institution_id", institution),
+            ("reviewer_id", reviewer),
+            ("stage", stage),
+            ("indicator_id", indicator),
+            ("score", score),
+            ("comment", comment),
+            ("file", grid.file),
+            ("sheet", grid.sheet or ""),
+            ("cell", cell_ref(r, score_col)),
+            ("row", r + 1),
+        ):
+            records[key].append(value)
+    return problems

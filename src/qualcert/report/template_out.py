@@ -9,7 +9,8 @@ the structure by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ class Sheet:
     service_type: str | None
     reviewer_id: str
     stage: Stage
+    scores: Mapping[str, str] = field(default_factory=dict)  # prefilled (a sheet sent back for correction)
 
 
 def _formats(book: Workbook) -> dict[str, Any]:
@@ -87,7 +89,10 @@ def add_sheet(book: Workbook, fmt: dict[str, Any], rubric: Rubric, sheet: Sheet,
             ws.write_string(row, c, text, fmt["cell"])
             widths[c] = max(widths[c], min(50, text_width(text) + 2))
         ws.write_number(row, 4, float(ind.points), fmt["points"])
-        ws.write_blank(row, 5, None, fmt["input"])
+        if ind.id in sheet.scores:
+            ws.write_string(row, 5, sheet.scores[ind.id], fmt["input"])
+        else:
+            ws.write_blank(row, 5, None, fmt["input"])
         ws.write_blank(row, 6, None, fmt["comment"])
         values = scale.values()
         ws.data_validation(

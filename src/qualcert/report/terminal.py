@@ -38,8 +38,12 @@ def print_results(results: Results, *, lang: str = "ko") -> None:
         reason = getattr(inst.reasons[0], lang) if inst.reasons else ""
         if len(inst.reasons) > 1:
             reason += f" (+{len(inst.reasons) - 1})"
-        cells = [escape(inst.institution_id), escape(inst.name or ""), escape(inst.service_type or ""),
-                 fmt(inst.total, p) if inst.total is not None else "—"]
+        cells = [
+            escape(inst.institution_id),
+            escape(inst.name or ""),
+            escape(inst.service_type or ""),
+            fmt(inst.total, p) if inst.total is not None else "—",
+        ]
         cells += [inst.grade or "—"] if graded else []
         table.add_row(*cells, f"[{style}]{DECISION_LABELS[inst.decision][lang]}[/]", escape(reason))
     out.print(table)

@@ -29,14 +29,14 @@ NA: Final = "N/A"
 
 def normalise_text(value: object) -> str:
     """Cell text as a reviewer meant it: NFKC (full-width digits → ASCII), trimmed; 10.0 → '10'."""
+    if type(value) is str:
+        if value.isascii():  # the common case: nothing for NFKC to do
+            return value.strip()
+        return unicodedata.normalize("NFKC", value).strip()
     if value is None:
         return ""
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, bool):
-        return str(value)
+        return str(int(value)) if value.is_integer() else repr(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
