@@ -127,6 +127,25 @@ def test_missing_stage_is_incomplete_with_the_indicators_named() -> None:
     assert inst.reasons[0].en == "incomplete: 1 indicator without any score at onsite stage (1.1.1)"
 
 
+def test_nothing_applicable_is_incomplete_not_certified() -> None:
+    rows = [
+        (i, rv, st, ind, "해당없음")
+        for i in ("P1",)
+        for rv in ("R1",)
+        for st in ("document", "onsite")
+        for ind in ("2.1.1",)
+    ]
+    only_na = rubric_from(
+        RUBRIC.replace("points: 4, scale: lv, floor: 0.5", "points: 4, scale: lv, floor: 0.5, applies_to: [b]").replace(
+            "stages: [onsite]", "stages: [onsite], applies_to: [b]"
+        )
+    )
+    inst = score(only_na, table(only_na, rows), issued=ISSUED, institutions={"P1": Inst("P1", "a", {"years": "5"})})
+    (result,) = inst.institutions
+    assert result.max == 0 and result.decision == "incomplete"
+    assert "no applicable indicator" in result.reasons[0].en
+
+
 def test_disagreement_flag_uses_the_rounded_spread() -> None:
     rows = [r for r in full_rows("P1") if r[3] != "2.1.1"]
     rows += [("P1", "R1", st, "2.1.1", "하") for st in ("document", "onsite")]

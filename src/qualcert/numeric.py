@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 Number = int | Decimal | Fraction
 
 
+@lru_cache(maxsize=4096)  # rubric numbers recur for every institution; Fractions are immutable
 def exact(value: Number | str) -> Fraction:
     """An exact Fraction from an int, Decimal, Fraction or decimal text (never a float)."""
     if isinstance(value, float):  # pragma: no cover - guarded by types; floats are never exact input

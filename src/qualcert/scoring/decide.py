@@ -264,10 +264,20 @@ def judge(
         )
 
     grade = grade_of(rubric, total)
-    missing = [ind for ind in indicators if ind.missing]
-    incomplete = _incomplete_reasons(missing) + [
-        r for r, c in zip(elig_reasons, eligibility, strict=True) if c.passed is None
-    ]
+    missing = _incomplete_reasons([ind for ind in indicators if ind.missing])
+    if not maximum:
+        missing.append(
+            Reason(
+                "incomplete",
+                False,
+                None,
+                None,
+                None,
+                "incomplete: no applicable indicator (all excluded or N/A), nothing to judge",
+                "미완료: 적용되는 지표가 없음 (모두 제외 또는 해당없음)",
+            )
+        )
+    incomplete = missing + [r for r, c in zip(elig_reasons, eligibility, strict=True) if c.passed is None]
     failed_elig = [r for r, c in zip(elig_reasons, eligibility, strict=True) if c.passed is False]
     failed = [r for r in rules if not r.passed]
     decision: DecisionCode
@@ -295,7 +305,7 @@ def judge(
         rules.append(grade_reason)
         if decision == "graded":
             decisive = [grade_reason]
-    checks = tuple(elig_reasons + _incomplete_reasons(missing) + rules)
+    checks = tuple(elig_reasons + missing + rules)
     ordered = tuple(decisive) + tuple(r for r in checks if r not in decisive)
 
     points_to_certify = None
