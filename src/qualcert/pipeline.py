@@ -74,6 +74,7 @@ class ScoreOptions:
     issued: date
     encoding: str | None = None
     sheet: str | None = None
+    consensus: Path | None = None  # agreed values that replace the reviewers' aggregate (합의)
 
 
 def load_inputs(
@@ -111,6 +112,12 @@ def run_score(
 
     rubric, roster = load_inputs(rubric_path, roster_path, encoding=options.encoding)
     data = load_scores(inputs, rubric, roster, encoding=options.encoding, sheet=options.sheet)
+    agreed = None
+    if options.consensus is not None:
+        from qualcert.consensus import read_consensus
+
+        ids = roster.institutions if roster else sorted(set(data.table["institution_id"]))
+        agreed = read_consensus(options.consensus, rubric, ids, encoding=options.encoding)
     return score(
         rubric,
         data.table,
@@ -125,8 +132,14 @@ def run_score(
             "qualcert": __version__,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "rubric_path": str(rubric_path),
-            "options": {"issued": options.issued.isoformat(), "encoding": options.encoding, "sheet": options.sheet},
+            "options": {
+                "issued": options.issued.isoformat(),
+                "encoding": options.encoding,
+                "sheet": options.sheet,
+                "consensus": None if options.consensus is None else str(options.consensus),
+            },
         },
+        consensus=agreed,
     )
 
 

@@ -87,6 +87,33 @@ class StageResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Consensus:
+    """A value agreed at a consensus meeting (합의), replacing the reviewers' aggregate of one indicator."""
+
+    label: str  # as written, e.g. 부분충족 or 2.5
+    na: bool
+    fraction: Fraction  # of the indicator's points (0 when na)
+    rationale: str
+    settled_by: str
+    where: str  # file!sheet!cell or file:row of the agreed value
+    flagged: bool  # whether the reviewers' scores had been flagged (an unflagged settlement is allowed but marked)
+    replaced: Fraction | None  # the reviewers' combined fraction it replaced
+
+    def to_dict(self, precision: int) -> dict[str, Any]:
+        return {
+            "value": self.label,
+            "fraction": float(round_half_up(self.fraction, max(precision, 4))),
+            "replaced_fraction": None
+            if self.replaced is None
+            else float(round_half_up(self.replaced, max(precision, 4))),
+            "rationale": self.rationale,
+            "settled_by": self.settled_by,
+            "where": self.where,
+            "was_flagged": self.flagged,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class IndicatorResult:
     indicator_id: str
     item_id: str
@@ -101,6 +128,7 @@ class IndicatorResult:
     flagged: bool  # spread above disagreement.max_spread
     na_conflict: bool  # some reviewers wrote N/A, others a score
     stages: tuple[StageResult, ...]
+    consensus: Consensus | None = None  # a settled value replaces the reviewers' aggregate
 
     @property
     def max(self) -> Fraction:
@@ -267,6 +295,7 @@ def _indicator_json(ind: IndicatorResult, p: int) -> dict[str, Any]:
         "flagged": ind.flagged,
         "na_conflict": ind.na_conflict,
         "missing_stages": list(ind.missing_stages),
+        "consensus": None if ind.consensus is None else ind.consensus.to_dict(p),
         "stages": [
             {
                 "stage": s.stage,

@@ -63,10 +63,19 @@ def score(
     lang: Annotated[Lang, typer.Option(help="Language of the table and workbook.")] = "ko",
     encoding: Annotated[str | None, typer.Option(help="Force the CSV encoding (utf-8, cp949, ...).")] = None,
     sheet: Annotated[str | None, typer.Option(help="Sheet of long-format xlsx inputs [default: the first].")] = None,
+    consensus: Annotated[
+        Path | None,
+        typer.Option(
+            help="Agreed values (the filled 불일치 sheet, or a CSV with "
+            "institution_id, indicator_id, agreed, rationale, settled_by)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table on the terminal.")] = False,
 ) -> None:
     """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request."""
-    options = ScoreOptions(issued=(issued.date() if issued else date.today()), encoding=encoding, sheet=sheet)
+    options = ScoreOptions(
+        issued=(issued.date() if issued else date.today()), encoding=encoding, sheet=sheet, consensus=consensus
+    )
     with user_errors():
         results = run_score(rubric, inputs, roster_path=roster, options=options)
         write_outputs(
@@ -75,7 +84,7 @@ def score(
             json_path=json_path,
             csv_path=csv_path,
             lang=lang,
-            inputs=[rubric, *inputs, *([roster] if roster else [])],
+            inputs=[rubric, *inputs, *(p for p in (roster, consensus) if p is not None)],
         )
     if results.problems:
         print_problems(results.problems)

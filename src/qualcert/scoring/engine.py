@@ -11,11 +11,11 @@ import pandas as pd
 
 from qualcert import scoretable as st
 from qualcert.errors import Problem
-from qualcert.results import InstitutionResult, Results
+from qualcert.results import Consensus, InstitutionResult, Results
 from qualcert.rubric import Rubric
 from qualcert.scoring.aggregate import StageKey, StageScores, stage_scores
 from qualcert.scoring.decide import judge
-from qualcert.scoring.rollup import area_results, indicator_result
+from qualcert.scoring.rollup import area_results, indicator_result, settle
 from qualcert.scoring.validity import valid_until
 
 
@@ -38,10 +38,14 @@ def score_institution(
     institution_id: str,
     info: InstitutionInfo | None,
     issued: date,
+    consensus: Mapping[tuple[str, str], Consensus] | None = None,
 ) -> InstitutionResult:
     service_type = info.service_type if info else None
+    agreed = consensus or {}
     indicators = {
-        ind.id: indicator_result(rubric, ind, groups, institution_id, service_type)
+        ind.id: settle(
+            indicator_result(rubric, ind, groups, institution_id, service_type), agreed.get((institution_id, ind.id))
+        )
         for ind in rubric.indicators.values()
     }
     items, domains = area_results(rubric, indicators)
@@ -80,11 +84,13 @@ def score(
     inputs: Iterable[dict[str, Any]] = (),
     roster: dict[str, Any] | None = None,
     run: dict[str, Any] | None = None,
+    consensus: Mapping[tuple[str, str], Consensus] | None = None,
 ) -> Results:
     """Score every institution: those of the roster in its order, else those in the table sorted by id."""
     groups = stage_scores(table)
     ids = list(institutions) if institutions is not None else sorted(set(table[st.INSTITUTION].tolist()))
     results = tuple(
-        score_institution(rubric, groups, iid, institutions.get(iid) if institutions else None, issued) for iid in ids
+        score_institution(rubric, groups, iid, institutions.get(iid) if institutions else None, issued, consensus)
+        for iid in ids
     )
     return Results(rubric, issued, results, tuple(problems), tuple(inputs), roster, table, run or {})

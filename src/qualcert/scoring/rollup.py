@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
 
 from qualcert.numeric import exact, round_half_up
-from qualcert.results import AreaResult, IndicatorResult, StageResult
+from qualcert.results import AreaResult, Consensus, IndicatorResult, StageResult
 from qualcert.rubric import Indicator, Rubric
 from qualcert.scoring.aggregate import StageKey, StageScores
 
@@ -31,6 +32,18 @@ def combine_stages(rubric: Rubric, fractions: Mapping[str, Fraction]) -> Fractio
         return fractions["onsite"]
     weights = {stage: exact(rubric.stage_weights[stage]) for stage in fractions}  # type: ignore[index]
     return sum((weights[s] * f for s, f in fractions.items()), Fraction(0)) / sum(weights.values())
+
+
+def settle(result: IndicatorResult, agreed: Consensus | None) -> IndicatorResult:
+    """The result with a consensus value in place of the reviewers' aggregate (N/A excludes the indicator)."""
+    if agreed is None or result.excluded == "service-type":
+        return result
+    settled = replace(agreed, flagged=result.flagged or result.na_conflict, replaced=result.fraction)
+    if agreed.na:
+        return replace(result, applicable=False, excluded="n/a", fraction=None, missing_stages=(), consensus=settled)
+    return replace(
+        result, applicable=True, excluded=None, fraction=agreed.fraction, missing_stages=(), consensus=settled
+    )
 
 
 def indicator_result(
