@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from qualcert.rubric.model import DEFAULT_STAGE_WEIGHTS
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Sequence[str | int], str, str]
+Where = Callable[[Loc], str]  # describes a location in messages ("line 12" from the loader)
 RESERVED_NA = {"n/a", "na", "해당없음"}
 
 
@@ -38,80 +40,57 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _walk(
-    data: dict[str, Any],
-) -> Iterator[tuple[Loc, dict[str, Any], Loc, dict[str, Any], Loc, dict[str, Any]]]:
+def _levels(data: dict[str, Any]) -> Iterator[tuple[str, Loc, dict[str, Any], str | None]]:
+    """Every domain, item and indicator (even under a parent with no children): kind, loc, node, parent id."""
     for d, dom in enumerate(_list(data.get("domains"))):
-        dom = _dict(dom)
+        dom, dloc = _dict(dom), ("domains", d)
+        yield "domain", dloc, dom, None
         for i, item in enumerate(_list(dom.get("items"))):
-            item = _dict(item)
+            item, iloc = _dict(item), (*dloc, "items", i)
+            yield "item", iloc, item, _text(dom.get("id"))
             for k, ind in enumerate(_list(item.get("indicators"))):
-                yield (
-                    ("domains", d),
-                    dom,
-                    ("domains", d, "items", i),
-                    item,
-                    ("domains", d, "items", i, "indicators", k),
-                    _dict(ind),
-                )
+                yield "indicator", (*iloc, "indicators", k), _dict(ind), _text(item.get("id"))
 
 
-def _duplicate_ids(data: dict[str, Any]) -> Iterator[Finding]:
-    seen: dict[tuple[str, str], str] = {}
-
-    def claim(kind: str, node: dict[str, Any], loc: Loc) -> Iterator[Finding]:
+def _duplicate_ids(data: dict[str, Any], where: Where) -> Iterator[Finding]:
+    seen: dict[tuple[str, str], Loc] = {}
+    for kind, loc, node, _ in _levels(data):
         ident = _text(node.get("id"))
         if ident is None:
-            return
+            continue
         if (kind, ident) in seen:
             yield (
                 (*loc, "id"),
                 "duplicate-id",
-                f"{kind} id {ident!r} is used twice (first at {seen[kind, ident]})",
+                f"{kind} id {ident!r} is used twice (first at {where((*seen[kind, ident], 'id'))})",
             )
         else:
-            seen[kind, ident] = ".".join(map(str, loc))
-
-    claimed: set[Loc] = set()
-    for dloc, dom, iloc, item, kloc, ind in _walk(data):
-        for kind, node, loc in (
-            ("domain", dom, dloc),
-            ("item", item, iloc),
-            ("indicator", ind, kloc),
-        ):
-            if loc not in claimed:
-                claimed.add(loc)
-                yield from claim(kind, node, loc)
+            seen[kind, ident] = loc
 
 
-def _dotted_prefixes(data: dict[str, Any]) -> Iterator[Finding]:
+def _dotted_prefixes(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     """When ids are dotted (1 / 1.1 / 1.1.1), each must extend its parent's id."""
-    rows = list(_walk(data))
-    if not any("." in (_text(item.get("id")) or "") for _, _, _, item, _, _ in rows):
+    rows = [row for row in _levels(data) if row[0] != "domain"]
+    if not any("." in (_text(node.get("id")) or "") for kind, _, node, _ in rows if kind == "item"):
         return
-    reported: set[Loc] = set()
-    for _, dom, iloc, item, kloc, ind in rows:
-        dom_id, item_id, ind_id = (_text(n.get("id")) for n in (dom, item, ind))
-        if dom_id and item_id and iloc not in reported and not item_id.startswith(dom_id + "."):
-            reported.add(iloc)
+    for kind, loc, node, parent_id in rows:
+        ident = _text(node.get("id"))
+        if ident and parent_id and not ident.startswith(parent_id + "."):
+            parent = "domain" if kind == "item" else "item"
             yield (
-                (*iloc, "id"),
+                (*loc, "id"),
                 "id-prefix",
-                f"item id {item_id!r} should start with its domain's id {dom_id + '.'!r}",
-            )
-        if item_id and ind_id and not ind_id.startswith(item_id + "."):
-            yield (
-                (*kloc, "id"),
-                "id-prefix",
-                f"indicator id {ind_id!r} should start with its item's id {item_id + '.'!r}",
+                f"{kind} id {ident!r} should start with its {parent}'s id {parent_id + '.'!r}",
             )
 
 
-def _indicator_refs(data: dict[str, Any]) -> Iterator[Finding]:
+def _indicator_refs(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     scales = _dict(data.get("scales"))
     weights = _dict(data.get("stage_weights", DEFAULT_STAGE_WEIGHTS))
     declared = [s for s in _list(data.get("service_types")) if isinstance(s, str)]
-    for _, _, _, _, loc, ind in _walk(data):
+    for kind, loc, ind, _ in _levels(data):
+        if kind != "indicator":
+            continue
         name = _text(ind.get("id")) or "?"
         scale_name = _text(ind.get("scale"))
         scale = _dict(scales.get(scale_name)) if scale_name is not None else {}
@@ -123,7 +102,13 @@ def _indicator_refs(data: dict[str, Any]) -> Iterator[Finding]:
                 f"indicator {name}: no scale {scale_name!r} (declared: {known})",
             )
         points, step = _num(ind.get("points")), _num(scale.get("step"))
-        if scale.get("kind") == "points" and points is not None and step and step > 0 and points % step:
+        if (
+            scale.get("kind") == "points"
+            and points is not None
+            and step
+            and step > 0
+            and Fraction(points) % Fraction(step)
+        ):
             yield (
                 (*loc, "points"),
                 "points-step",
@@ -153,7 +138,7 @@ def _indicator_refs(data: dict[str, Any]) -> Iterator[Finding]:
                 )
 
 
-def _scale_labels(data: dict[str, Any]) -> Iterator[Finding]:
+def _scale_labels(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     for name, scale in _dict(data.get("scales")).items():
         labels = [str(k) for k in _dict(_dict(scale).get("levels"))]
         folded = [label.strip().casefold() for label in labels]
@@ -172,7 +157,7 @@ def _scale_labels(data: dict[str, Any]) -> Iterator[Finding]:
                 )
 
 
-def _service_types(data: dict[str, Any]) -> Iterator[Finding]:
+def _service_types(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     types = _list(data.get("service_types"))
     for s, service in enumerate(types):
         if service in types[:s]:
@@ -183,7 +168,7 @@ def _service_types(data: dict[str, Any]) -> Iterator[Finding]:
             )
 
 
-def _grades(data: dict[str, Any]) -> Iterator[Finding]:
+def _grades(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     grades = [_dict(g) for g in _list(_dict(data.get("decision")).get("grades"))]
     names = [g.get("grade") for g in grades]
     for g, name in enumerate(names):
@@ -212,7 +197,7 @@ def _grades(data: dict[str, Any]) -> Iterator[Finding]:
         )
 
 
-def _eligibility(data: dict[str, Any]) -> Iterator[Finding]:
+def _eligibility(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     fields: list[Any] = []
     for e, rule in enumerate(_list(_dict(data.get("decision")).get("eligibility"))):
         rule, loc = _dict(rule), ("decision", "eligibility", e)
@@ -236,7 +221,7 @@ def _eligibility(data: dict[str, Any]) -> Iterator[Finding]:
                 "eligibility-range",
                 f"eligibility rule on {field!r}: min {low} is above max {high}",
             )
-        if field in {"institution_id", "name", "service_type"}:
+        if isinstance(field, str) and field in {"institution_id", "name", "service_type"}:
             yield (
                 (*loc, "field"),
                 "eligibility-field",
@@ -251,7 +236,7 @@ def _eligibility(data: dict[str, Any]) -> Iterator[Finding]:
         fields.append(field)
 
 
-def _stage_combine(data: dict[str, Any]) -> Iterator[Finding]:
+def _stage_combine(data: dict[str, Any], where: Where) -> Iterator[Finding]:
     weights = _dict(data.get("stage_weights", DEFAULT_STAGE_WEIGHTS))
     if data.get("stage_combine") == "onsite" and "onsite" not in weights:
         yield (
@@ -261,7 +246,7 @@ def _stage_combine(data: dict[str, Any]) -> Iterator[Finding]:
         )
 
 
-RULES: tuple[Callable[[dict[str, Any]], Iterator[Finding]], ...] = (
+RULES: tuple[Callable[[dict[str, Any], Where], Iterator[Finding]], ...] = (
     _duplicate_ids,
     _dotted_prefixes,
     _indicator_refs,
@@ -273,6 +258,10 @@ RULES: tuple[Callable[[dict[str, Any]], Iterator[Finding]], ...] = (
 )
 
 
-def check_rubric(data: dict[str, Any]) -> list[Finding]:
-    """Every cross-field problem in a rubric document (a YAML mapping)."""
-    return [finding for rule in RULES for finding in rule(data)]
+def _path(loc: Loc) -> str:
+    return ".".join(map(str, loc))
+
+
+def check_rubric(data: dict[str, Any], where: Where = _path) -> list[Finding]:
+    """Every cross-field problem in a rubric document (a YAML mapping); ``where`` names other places in messages."""
+    return [finding for rule in RULES for finding in rule(data, where)]

@@ -9,8 +9,10 @@ path that :func:`locate` maps back to the node that caused them.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -33,45 +35,122 @@ class _Located(Exception):
         self.code, self.message, self.node = code, message, node
 
 
-def _construct(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
-    """Build Python values from the node tree; floats become Decimal from their text."""
-    if isinstance(node, yaml.MappingNode):
+_YAML = "tag:yaml.org,2002:"
+_PLAIN_SCALARS = {_YAML + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
+MAX_VALUES = 100_000  # a rubric is a few thousand values; aliases must not expand it past this
+MAX_EXPONENT = 20  # numbers beyond 1e±20 are typos (and would overflow exact arithmetic)
+
+
+class _Builder:
+    """Build Python values from the node tree, collecting every YAML-level problem.
+
+    Floats become Decimal from their text; duplicate keys are caught instead of
+    silently keeping the last one; only plain YAML values are accepted (no tags
+    such as ``!!python/object``, no merge keys, no recursive aliases).
+    """
+
+    def __init__(self, loader: yaml.SafeLoader) -> None:
+        self.loader = loader
+        self.problems: list[_Located] = []
+        self.count = 0
+        self.open: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
+
+    def problem(self, code: str, message: str, node: yaml.Node) -> None:
+        self.problems.append(_Located(code, message, node))
+
+    def build(self, node: yaml.Node) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _Located("yaml-size", f"the rubric expands to more than {MAX_VALUES} values (nested aliases?)", node)
+        if id(node) in self.open:
+            self.problem("yaml-alias", "an alias refers back to a value that contains it (a cycle)", node)
+            return None
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if node.tag != _YAML + ("map" if isinstance(node, yaml.MappingNode) else "seq"):
+                return self.bad_tag(node)
+            self.open.add(id(node))
+            try:
+                return self.mapping(node) if isinstance(node, yaml.MappingNode) else [self.build(c) for c in node.value]
+            finally:
+                self.open.discard(id(node))
+        assert isinstance(node, yaml.ScalarNode)
+        return self.scalar(node)
+
+    def bad_tag(self, node: yaml.Node) -> None:
+        tag = node.tag.replace(_YAML, "!!")
+        self.problem("yaml-tag", f"the tag {tag} is not allowed in a rubric (plain YAML values only)", node)
+
+    def mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Located("yaml-merge-key", "merge keys (<<) are not supported in rubrics", key_node)
-            key = _construct(key_node, loader)
-            if not isinstance(key, str | int | bool | Decimal | None):
-                raise _Located("yaml-key", "mapping keys must be plain scalars", key_node)
+            if key_node.tag == _YAML + "merge":
+                self.problem("yaml-merge-key", "merge keys (<<) are not supported in rubrics", key_node)
+                continue
+            before = len(self.problems)
+            key = self.build(key_node)
+            if len(self.problems) > before:
+                continue
+            if not isinstance(key, str):
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problem("yaml-key", "mapping keys must be plain text", key_node)
+                    continue
+                kind = (
+                    "a yes/no value"
+                    if isinstance(key, bool)
+                    else "a number"
+                    if isinstance(key, int | Decimal)
+                    else "empty (null)"
+                    if key is None
+                    else "a date"
+                )
+                self.problem(
+                    "yaml-key",
+                    f"key {key_node.value!r} must be text, but YAML reads it as {kind}; put it in quotes",
+                    key_node,
+                )
+                key = key_node.value
             if key in seen:
                 first = seen[key].start_mark.line + 1
-                raise _Located("yaml-duplicate-key", f"duplicate key {key!r} (first at line {first})", key_node)
+                self.problem("yaml-duplicate-key", f"duplicate key {key!r} (first at line {first})", key_node)
+                continue
             seen[key] = key_node
-            result[key] = _construct(value_node, loader)
+            result[key] = self.build(value_node)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(child, loader) for child in node.value]
-    assert isinstance(node, yaml.ScalarNode)
-    if node.tag == "tag:yaml.org,2002:float":
-        text = node.value.replace("_", "")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise _Located("yaml-number", f"{node.value!r} is not a finite decimal number", node) from None
-        if not value.is_finite():
-            raise _Located("yaml-number", f"{node.value!r} is not a finite decimal number", node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _PLAIN_SCALARS:
+            return self.bad_tag(node)
+        value: Any
+        if node.tag == _YAML + "float":
+            try:
+                value = Decimal(node.value.replace("_", ""))
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():
+                self.problem("yaml-number", f"{node.value!r} is not a finite decimal number", node)
+                return None
+        else:
+            try:
+                value = self.loader.construct_object(node, deep=True)
+            except ValueError as exc:  # an integer of thousands of digits, a date such as 2023-02-30
+                self.problem("yaml-value", f"cannot read {node.value[:40]!r}: {exc}", node)
+                return None
+        number = isinstance(value, int | Decimal) and not isinstance(value, bool) and value
+        if number and not -MAX_EXPONENT <= Decimal(value).adjusted() <= MAX_EXPONENT:
+            self.problem("yaml-number", f"{node.value[:40]!r} is too large or too small for a rubric", node)
+            return None
         return value
-    return loader.construct_object(node, deep=True)
 
 
-def _parse(text: str, file: str) -> tuple[Any, yaml.Node | None]:
+def _parse(text: str) -> tuple[Any, yaml.Node | None, list[_Located]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, None
-        return _construct(node, loader), node
+            return None, None, []
+        builder = _Builder(loader)
+        return builder.build(node), node, builder.problems
     finally:
         loader.dispose()
 
@@ -132,17 +211,20 @@ def _pydantic_problems(err: ValidationError, data: Any, root: yaml.Node | None, 
             code, message = "missing-key", f"{path}: required key is missing"
         elif kind == "literal_error" and loc and loc[-1] == "schema":
             code, message = "schema-id", f"schema: must be {SCHEMA_ID!r}, got {e.get('input')!r}"
-        elif kind == "string_type" and isinstance(e.get("input"), int | Decimal | bool):
+        elif kind == "string_type" and isinstance(e.get("input"), int | Decimal | bool | date):
             code = "invalid-value"
-            message = (
-                f"{path}: must be text, but YAML read {e['input']} as a "
-                f"{'yes/no value' if isinstance(e['input'], bool) else 'number'}; put it in quotes"
-            )
+            given = e["input"]
+            what = "yes/no value" if isinstance(given, bool) else "date" if isinstance(given, date) else "number"
+            message = f"{path}: must be text, but YAML read {given} as a {what}; put it in quotes"
         else:
             code = "invalid-value"
             given = e.get("input")
-            shown = f" (got {given})" if isinstance(given, str | int | Decimal | bool) else ""
-            message = f"{path}: {e['msg']}{shown}"
+            shown = f" (got {given!r})" if isinstance(given, str) else ""
+            shown = f" (got {given})" if isinstance(given, int | Decimal | bool) else shown
+            if kind == "string_pattern_mismatch" and loc and loc[-1] == "id":  # the Id pattern: no edge spaces
+                message = f"{path}: an id must not start or end with a space{shown}"
+            else:
+                message = f"{path}: {e['msg']}{shown}"
         line, col = locate(root, loc, key=kind == "extra_forbidden")
         problems.append(Problem(code, message, Location(file=file, line=line, col=col)))
     return problems
@@ -160,20 +242,43 @@ def _without_tags(loc: tuple[int | str, ...]) -> list[int | str]:
 def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
     """Parse and validate rubric text; raise :class:`RubricError` with every problem located."""
     try:
-        data, root = _parse(text, file)
+        data, root, located = _parse(text)
     except _Located as exc:
-        mark = exc.node.start_mark
-        raise RubricError([Problem(exc.code, exc.message, Location(file, mark.line + 1, mark.column + 1))]) from None
+        located = [exc]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
+        context = exc.context or ""
+        start = exc.context_mark
+        if (
+            context
+            and start is not None
+            and mark is not None
+            and (start.line, start.column) != (mark.line, mark.column)
+        ):
+            context += f" (started at line {start.line + 1}, column {start.column + 1})"  # an unclosed [ { or quote
+        message = " ".join(m for m in (context, exc.problem) if m)
         lines = text.splitlines()
         if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
             message += " (this line has a tab; YAML indents with spaces only)"
         raise RubricError([Problem("yaml-syntax", f"not valid YAML: {message}", Location(file, line, col))]) from None
+    except yaml.reader.ReaderError as exc:  # a control character; its first occurrence is where reading stopped
+        at = max(text.find(chr(exc.character)), 0)  # (libyaml's exc.position counts bytes, not characters)
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        message = f"not valid YAML: {exc.reason} (U+{exc.character:04X})"
+        raise RubricError([Problem("yaml-syntax", message, Location(file, line, col))]) from None
     except yaml.YAMLError as exc:
         raise RubricError([Problem("yaml-syntax", f"not valid YAML: {exc}", Location(file))]) from None
+    if located:
+        raise RubricError(
+            sorted(
+                (
+                    Problem(e.code, e.message, Location(file, e.node.start_mark.line + 1, e.node.start_mark.column + 1))
+                    for e in located
+                ),
+                key=lambda p: (p.location.line or 0, p.location.col or 0),
+            )
+        )
 
     if data is None:
         raise RubricError([Problem("empty", "the rubric file is empty", Location(file, 1, 1))])
@@ -195,7 +300,7 @@ def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
         rubric = Rubric.model_validate(data)
     except ValidationError as err:
         problems += _pydantic_problems(err, data, root, file)
-    for loc, code, message in check_rubric(data):
+    for loc, code, message in check_rubric(data, lambda loc: f"line {locate(root, loc)[0]}"):
         line, col = locate(root, loc)
         problems.append(Problem(code, message, Location(file, line, col)))
     if problems or rubric is None:
@@ -216,16 +321,14 @@ def load_rubric(path: str | Path) -> Rubric:
         raise RubricError([Problem("unreadable", f"cannot read the rubric: {exc.strerror}", Location(file))]) from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RubricError(
-            [
-                Problem(
-                    "encoding",
-                    f"a rubric must be UTF-8 text (bad byte at offset {exc.start})",
-                    Location(file),
-                )
-            ]
-        ) from None
+    except UnicodeDecodeError as exc:  # the bytes before the bad one are valid UTF-8: locate it by line and column
+        body = raw.removeprefix(codecs.BOM_UTF8)  # the decoder's offsets do not count the BOM
+        before = body[: exc.start].decode("utf-8").splitlines(keepends=True) or [""]
+        line, col = len(before), len(before[-1]) + 1
+        if before[-1].endswith(("\n", "\r")):
+            line, col = line + 1, 1
+        message = f"a rubric must be UTF-8 text (byte 0x{body[exc.start]:02X} is not; save the file as UTF-8)"
+        raise RubricError([Problem("encoding", message, Location(file, line, col))]) from None
     rubric = parse_rubric(text, file)
     rubric._path = file
     rubric._sha256 = hashlib.sha256(raw).hexdigest()

@@ -28,6 +28,9 @@ Id = Annotated[str, Field(min_length=1, pattern=r"^\S(.*\S)?$")]
 NonNegative = Annotated[Decimal, Field(ge=0)]
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 Share = Annotated[Decimal, Field(ge=0, le=1)]
+MAX_NUMBER = Decimal(10**15)  # a bound for unbounded numbers: "1e400000000" (read from text) would overflow arithmetic
+Positive = Annotated[Decimal, Field(gt=0, le=MAX_NUMBER)]
+Bound = Annotated[Decimal, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
 
 
 class _Model(BaseModel):
@@ -63,7 +66,7 @@ class PointsScale(_Model):
     """Any multiple of ``step`` from 0 to the indicator's points."""
 
     kind: Literal["points"]
-    step: Annotated[Decimal, Field(gt=0)]
+    step: Positive
 
 
 Scale = Annotated[LevelsScale | PointsScale, Field(discriminator="kind")]
@@ -72,7 +75,7 @@ Scale = Annotated[LevelsScale | PointsScale, Field(discriminator="kind")]
 class Indicator(_Model):
     id: Id
     name: Name
-    points: Annotated[Decimal, Field(gt=0)]
+    points: Positive
     scale: str
     stages: list[Stage] | None = Field(default=None, min_length=1)
     applies_to: list[str] | None = Field(default=None, min_length=1)
@@ -105,8 +108,8 @@ class EligibilityRule(_Model):
     """
 
     field: str = Field(min_length=1)
-    min: Decimal | None = None
-    max: Decimal | None = None
+    min: Bound | None = None
+    max: Bound | None = None
     one_of: list[str | int | bool] | None = Field(default=None, min_length=1)
 
 
@@ -133,9 +136,7 @@ class Rubric(_Model):
     service_types: list[str] = Field(default_factory=list)
     precision: Annotated[int, Field(ge=0, le=6)] = 2
     scales: dict[str, Scale] = Field(min_length=1)
-    stage_weights: dict[Stage, Annotated[Decimal, Field(gt=0)]] = Field(
-        default_factory=lambda: dict(DEFAULT_STAGE_WEIGHTS), min_length=1
-    )
+    stage_weights: dict[Stage, Positive] = Field(default_factory=lambda: dict(DEFAULT_STAGE_WEIGHTS), min_length=1)
     stage_combine: Literal["weighted", "onsite"] = "weighted"
     aggregate: Aggregate = "mean"
     disagreement: Disagreement = Field(default_factory=Disagreement)
