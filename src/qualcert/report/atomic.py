@@ -41,9 +41,13 @@ def atomic_outputs() -> Iterator[Callable[[Path], Path]]:
     """Yield ``stage(target) -> temporary path``; on success every temporary replaces its target."""
     staged: list[tuple[Path, Path]] = []
 
+    umask = os.umask(0)
+    os.umask(umask)
+
     def stage(target: Path) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
         staged.append((Path(tmp), target))
         return Path(tmp)
 
