@@ -18,7 +18,9 @@ def check(
     inputs: Annotated[list[Path], typer.Argument(help="Score files or folders.", show_default=False)],
     roster: Annotated[Path | None, typer.Option(help="Roster of institutions (CSV or xlsx).")] = None,
     encoding: Annotated[str | None, typer.Option(help="Force the CSV encoding (utf-8, cp949, ...).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="Sheet of long-format xlsx inputs [default: the first].")] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="Read only this sheet of xlsx inputs (default: every sheet with a score table).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
 ) -> None:
     """Validate returned score sheets without scoring; list what is still missing. Exit 0 or 3."""

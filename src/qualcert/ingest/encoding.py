@@ -16,29 +16,40 @@ _LATIN = re.compile("[\x80-\u024f]")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
+def _undecodable(data: bytes, file: str, exc: UnicodeDecodeError, what: str) -> InputError:
+    line = data.count(b"\n", 0, exc.start) + 1
+    message = f"{what} (byte {data[exc.start : exc.start + 1].hex()} at offset {exc.start}); use --encoding"
+    return InputError([Problem("undecodable", message, Location(file=file, line=line))])
+
+
 def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, str]:
-    """(encoding used, text). Raises InputError naming the file and byte offset when nothing fits."""
+    """(encoding used, text). Raises InputError naming the file and line when nothing fits."""
     if encoding:
         try:
-            return encoding, data.decode(encoding)
+            codecs.lookup(encoding)
         except LookupError:
             raise InputError([Problem("unknown-encoding", f"unknown encoding {encoding!r}", Location(file))]) from None
+        try:
+            return encoding, data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise InputError(
-                [Problem("encoding", f"not {encoding} text (bad byte at offset {exc.start})", Location(file))]
-            ) from None
+            raise _undecodable(data, file, exc, f"not {encoding} text") from None
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", data.decode("utf-8-sig", errors="strict")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", data.decode("utf-16")
+        try:
+            return "utf-8-sig", data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, file, exc, "starts like UTF-8 but is not UTF-8 text") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return "utf-16", data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, file, exc, "starts like UTF-16 but is not UTF-16 text") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         try:
             return "cp949", data.decode("cp949")
         except UnicodeDecodeError as exc:
-            message = f"neither UTF-8 nor CP949 text (bad byte at offset {exc.start}); use --encoding"
-            raise InputError([Problem("encoding", message, Location(file))]) from None
+            raise _undecodable(data, file, exc, "neither UTF-8 nor CP949 text") from None
     if _LATIN.search(text) and not _HANGUL.search(text):
         try:
             alt = data.decode("cp949")

@@ -1,4 +1,9 @@
-"""The roster of institutions: id, name, service type and the columns eligibility rules read."""
+"""The roster of institutions (CSV or xlsx): id, name, service type, and the columns eligibility rules read.
+
+The header row is found by its labels (institution_id or 기관코드, name or 기관명,
+service_type or 서비스유형); every further column becomes an attribute, named as
+written. Every problem is collected; :class:`RosterError` lists them all.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcert.errors import InputError, Location, Problem, RosterError
-from qualcert.ingest.columns import canonical
+from qualcert.ingest.columns import INSTITUTION, NAME, ROSTER_FIELDS, SERVICE_TYPE, described
+from qualcert.ingest.long_table import duplicate_columns, find_header, missing_columns
 from qualcert.ingest.sources import Grid, read_source
 from qualcert.scoring.fractions import normalise_text
 
@@ -16,8 +22,8 @@ class Institution:
     institution_id: str
     name: str
     service_type: str | None
-    attributes: dict[str, str] = field(default_factory=dict)  # every further column, as text ("" when blank)
-    location: Location = field(default_factory=Location)
+    attributes: dict[str, str] = field(default_factory=dict)  # every further column, normalised text ("" when blank)
+    location: Location = field(default_factory=Location)  # the cell (xlsx) or row (CSV) of its id
 
 
 @dataclass(frozen=True)
@@ -25,64 +31,65 @@ class Roster:
     file: str | None
     sha256: str | None
     institutions: dict[str, Institution]  # in file order
-    columns: tuple[str, ...] = ()  # the further columns (attribute names) as written
 
-
-def _rows(path: Path, encoding: str | None) -> tuple[str, list[list[str]], Grid | None]:
-    source = read_source(path, encoding=encoding)
-    if source.frame is not None:
-        return source.sha256, [[normalise_text(v) for v in row] for row in source.frame.to_numpy().tolist()], None
-    grid = source.grids[0] if source.grids else Grid(source.path, "", [])
-    return source.sha256, grid.rows, grid
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The further columns (attribute names), as written."""
+        first = next(iter(self.institutions.values()), None)
+        return tuple(first.attributes) if first is not None else ()
 
 
 def read_roster(path: str | Path, *, encoding: str | None = None) -> Roster:
-    """Read a roster CSV/xlsx (first sheet). Every problem is collected; RosterError lists them all."""
-    path = Path(path)
-    file = str(path)
+    """Read a roster CSV/xlsx (the first sheet with a roster header). Raises RosterError listing every problem."""
     try:
-        sha256, rows, grid = _rows(path, encoding)
+        source = read_source(Path(path), encoding=encoding)
     except InputError as exc:
         raise RosterError(exc.problems) from None
-
-    def where(r: int, c: int) -> Location:
-        return grid.where(r, c) if grid is not None else Location(file=file, row=r + 1)
-
-    rows = [row for row in rows if any(row)]
-    if not rows:
-        raise RosterError([Problem("empty-roster", "the roster is empty", Location(file=file))])
-    header = rows[0]
-    names = [canonical(h) if canonical(h) in ("institution_id", "name", "service_type") else None for h in header]
-    problems = [
-        Problem("roster-missing-column", f"the roster has no {col} column (header: {', '.join(header)})", where(0, 0))
-        for col in ("institution_id", "name")
-        if col not in names
-    ]
-    if problems:
-        raise RosterError(problems)
-    extra = [(c, h) for c, (h, n) in enumerate(zip(header, names, strict=True)) if n is None and h]
-    col = {n: c for c, n in enumerate(names) if n}
-    institutions: dict[str, Institution] = {}
-    for r, row in enumerate(rows[1:], start=1):
-        row = row + [""] * (len(header) - len(row))
-        iid = row[col["institution_id"]]
-        if not iid:
-            problems.append(Problem("roster-blank-id", "institution_id is empty", where(r, col["institution_id"])))
-            continue
-        if iid in institutions:
-            first = institutions[iid].location
-            problems.append(
-                Problem(
-                    "roster-duplicate-id",
-                    f"institution {iid} is listed twice (first at {first})",
-                    where(r, col["institution_id"]),
-                )
-            )
-            continue
-        service = row[col["service_type"]] if "service_type" in col else ""
-        institutions[iid] = Institution(
-            iid, row[col["name"]], service or None, {h: row[c] for c, h in extra}, where(r, col["institution_id"])
+    grids = [Grid(source.path, None, source.frame.to_numpy().tolist())] if source.frame is not None else source.grids
+    found = next(((g, h) for g in grids if (h := find_header(g.rows, (INSTITUTION, NAME))) is not None), None)
+    if found is None:
+        rows = grids[0].rows if grids else []
+        first = next((r for r, row in enumerate(rows) if any(normalise_text(v) for v in row)), 0)
+        head = rows[first] if rows else []
+        where = Location(file=source.path, row=first + 1)
+        raise RosterError(
+            [missing_columns(head, [INSTITUTION, NAME], where, code="roster-missing-column", expected=ROSTER_FIELDS)]
         )
+    grid, header = found
+    header_row = grid.rows[header.row]
+    fixed = {f: c for f, c in header.columns.items() if f in ROSTER_FIELDS}
+    extra = [(c, normalise_text(v)) for c, v in enumerate(header_row) if c not in fixed.values() and normalise_text(v)]
+    duplicates = {f: texts for f, texts in header.duplicates.items() if f in ROSTER_FIELDS}
+    names = [name for _, name in extra]
+    duplicates |= {name: [name] * names.count(name) for name in names if names.count(name) > 1}
+    where = grid.where(header.row, 0)
+    problems = [duplicate_columns(duplicates, where, "roster-duplicate-column")] if duplicates else []
+    id_col = fixed[INSTITUTION]
+    institutions: dict[str, Institution] = {}
+    for r in range(header.row + 1, len(grid.rows)):
+        row = [normalise_text(v) for v in grid.rows[r]]
+        row += [""] * (len(header_row) - len(row))
+        if not any(row):
+            continue
+        blanks = [b for c, v in enumerate(row) if not v and (b := grid.blank_problem(r, c)) is not None]
+        if blanks:
+            problems += blanks
+            continue
+        where = grid.where(r, id_col)
+        iid = row[id_col]
+        if not iid:
+            problems.append(Problem("roster-blank-id", f"{described(INSTITUTION)} is empty", where))
+        elif iid in institutions:
+            seen = institutions[iid].location
+            problems.append(
+                Problem("roster-duplicate-id", f"institution {iid} is listed twice (first at {seen})", where)
+            )
+        else:
+            service = row[fixed[SERVICE_TYPE]] if SERVICE_TYPE in fixed else ""
+            attributes = {name: row[c] for c, name in extra}
+            institutions[iid] = Institution(iid, row[fixed[NAME]], service or None, attributes, where)
+    if not institutions and not problems:
+        problems.append(Problem("empty-roster", "the roster lists no institutions", Location(file=source.path)))
     if problems:
         raise RosterError(problems)
-    return Roster(file, sha256, institutions, tuple(h for _, h in extra))
+    return Roster(source.path, source.sha256, institutions)

@@ -1,9 +1,9 @@
-"""Files → grids of normalised cell text, each cell traceable to its file, sheet and A1 reference.
+"""Files → sheets of cells, each cell traceable to its file, sheet and A1 reference.
 
-xlsx files are read with python-calamine directly (20× faster than openpyxl, and
-it keeps text like "1.10" as text; LIBRARIES.md §1). Before parsing, the zip is
-checked: a password-protected workbook, a non-zip file or a decompression bomb
-is a located problem, never a crash.
+Every file is read exactly once; its sha256 comes from the same bytes. What a file
+is comes from its bytes, not its name: a zip or OLE file is a workbook (xlsx read
+with python-calamine directly, 20× faster than openpyxl and "1.10" stays text;
+LIBRARIES.md §1), anything else named .csv/.txt is a CSV table.
 """
 
 from __future__ import annotations
@@ -11,31 +11,49 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Final
 
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from qualcert.errors import InputError, Location, Problem
 from qualcert.ingest.encoding import decode
-from qualcert.scoring.fractions import normalise_text
+from qualcert.ingest.xlsx import Package, check_package, is_workbook
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
-TABLE_SUFFIXES = (".csv", ".txt", *SPREADSHEET_SUFFIXES)
-MAX_UNCOMPRESSED = 256 * 1024 * 1024  # bytes inside one workbook
-MAX_RATIO = 200  # uncompressed / compressed, per member
-OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+WORKBOOK_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls")  # .xls only to say "save it as .xlsx", never skipped
+TEXT_SUFFIXES: Final = (".csv", ".txt", ".tsv")
+FOLDER_SUFFIXES: Final = (*WORKBOOK_SUFFIXES, ".csv")
+_DELIMITERS: Final = (",", "\t", ";")
+
+
+def cell_ref(row: int, col: int) -> str:
+    """A1 reference of a 0-based (row, col)."""
+    return f"{column_letters(col)}{row + 1}"
+
+
+def column_letters(col: int) -> str:
+    """Letters of a 0-based column: 0 → A, 26 → AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 @dataclass(frozen=True)
 class Grid:
-    """One sheet (or CSV file) as rows of normalised text."""
+    """One sheet as rows of cell values as calamine gives them (or one CSV file as rows of text)."""
 
     file: str
     sheet: str | None  # None for CSV
-    rows: list[list[str]]
+    rows: Sequence[Sequence[Any]]
+    package: Package | None = None  # the workbook, to look again at cells that read empty
+    hidden: bool = False
 
     def where(self, row: int, col: int) -> Location:
         """Location of a 0-based (row, col) cell: file!sheet!B7, or file:row 7 for CSV."""
@@ -43,115 +61,124 @@ class Grid:
             return Location(file=self.file, row=row + 1)
         return Location(file=self.file, sheet=self.sheet, cell=cell_ref(row, col))
 
+    def blank_problem(self, row: int, col: int) -> Problem | None:
+        """A problem when a cell that reads empty is not really empty (an unsaved formula, an error value)."""
+        if self.package is None or self.sheet is None:
+            return None
+        found = self.package.blanks(self.sheet).get(cell_ref(row, col))
+        return None if found is None else Problem(found[0], found[1], self.where(row, col))
+
 
 @dataclass(frozen=True)
 class SourceFile:
     path: str
     sha256: str
     kind: str  # csv | xlsx
-    grids: list[Grid]  # the sheets of a workbook
-    frame: pd.DataFrame | None = None  # a CSV: every cell as normalised text, header row included (row 0)
+    grids: list[Grid]  # the sheets of a workbook, in order
+    frame: pd.DataFrame | None = None  # a CSV: every cell as text as written, header row included (row 0)
     encoding: str | None = None
 
 
-def cell_ref(row: int, col: int) -> str:
-    """A1 reference of a 0-based (row, col)."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
-def expand(paths: list[str | Path]) -> list[Path]:
-    """Files as given; folders become the spreadsheets and CSVs inside them (sorted, no lock/hidden files)."""
+def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(files, folders without any): files as given; folders become the workbooks and CSVs inside them
+    (recursively, sorted), without lock files (~$…) and hidden files or folders. A file named twice is read once."""
     files: list[Path] = []
+    empty: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            files += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith(("~$", "."))
-            )
-        else:
+        if not path.is_dir():
             files.append(path)
-    return files
-
-
-def _check_zip(data: bytes, file: str) -> None:
-    where = Location(file=file)
-    if data.startswith(OLE_MAGIC):
-        raise InputError(
-            [
-                Problem(
-                    "encrypted-or-xls",
-                    "this is a password-protected workbook or an old .xls file; save it as an unprotected .xlsx",
-                    where,
-                )
+            continue
+        found: list[str] = []
+        for folder, subfolders, names in os.walk(path):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            found += [
+                os.path.join(folder, name)
+                for name in names
+                if not name.startswith(("~$", ".")) and os.path.splitext(name)[1].lower() in FOLDER_SUFFIXES
             ]
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile:
-        raise InputError(
-            [Problem("not-xlsx", "not an .xlsx workbook (the file is not a zip archive)", where)]
-        ) from None
-    total = sum(m.file_size for m in members)
-    worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
-    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        raise InputError(
-            [
-                Problem(
-                    "zip-bomb",
-                    f"refused: the workbook expands to {total // 2**20} MB "
-                    f"(ratio {worst:.0f}:1), beyond the safe limit",
-                    where,
-                )
-            ]
-        )
+        files += map(Path, sorted(found))
+        if not found:
+            empty.append(path)
+    if len(paths) == 1:
+        return files, empty
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(file)
+    return unique, empty
 
 
 def read_xlsx(data: bytes, file: str) -> list[Grid]:
-    _check_zip(data, file)
+    """The worksheets, every row from row 1 and column A (so indexes are A1 positions)."""
+    check_package(data, file)
+    package = Package(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = []
-        for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            grids.append(Grid(file, name, [[normalise_text(v) for v in row] for row in rows]))
-    except (CalamineError, ValueError, KeyError) as exc:
-        raise InputError([Problem("corrupt-xlsx", f"cannot read the workbook: {exc}", Location(file=file))]) from None
-    return grids
+        return [
+            Grid(
+                file,
+                sheet.name,
+                book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False),
+                package,
+                sheet.visible != SheetVisibleEnum.Visible,
+            )
+            for sheet in book.sheets_metadata
+            if sheet.typ == SheetTypeEnum.WorkSheet
+        ]
+    except (CalamineError, ValueError, KeyError, OSError) as exc:
+        message = f"cannot read the workbook ({exc}); open it in Excel and save it again"
+        raise InputError([Problem("corrupt-workbook", message, Location(file=file))]) from None
 
 
-def read_csv_text(text: str) -> pd.DataFrame:
-    """Every cell as text (never NaN: 'N/A' must stay 'N/A'), NFKC-normalised and trimmed."""
-    if not text.strip():
+def read_csv_text(text: str, file: str) -> pd.DataFrame:
+    """Every cell as text, as written (never NaN: 'N/A' must stay 'N/A'; readers normalise what they use).
+
+    The delimiter is the one of comma, tab and semicolon that the first non-empty line uses most.
+    Rows with more cells than the first are padded; a quote that never closes is a located problem.
+    """
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    if not first:
         return pd.DataFrame()
-    frame = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, skip_blank_lines=False)
-    normalised: pd.DataFrame = frame.apply(lambda col: col.str.normalize("NFKC").str.strip())
-    return normalised
+    delimiter = max(_DELIMITERS, key=first.count)
+    try:
+        frame: pd.DataFrame = pd.read_csv(
+            io.StringIO(text), dtype=object, header=None, sep=delimiter, keep_default_na=False, skip_blank_lines=False
+        ).fillna("")
+        return frame
+    except pd.errors.ParserError:  # ragged rows (a stray trailing comma): the csv module pads them
+        pass
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        where = Location(file=file, line=reader.line_num)
+        raise InputError([Problem("bad-csv", f"not a readable CSV table: {exc}", where)]) from None
+    width = max(map(len, rows))
+    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
 
 
 def read_source(path: Path, *, encoding: str | None = None) -> SourceFile:
-    """Read a CSV or xlsx file once (its sha256 from the same bytes)."""
+    """Read a workbook or CSV file once (its sha256 from the same bytes)."""
     file = str(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem("not-found", "no such file", Location(file=file))]) from None
+    except IsADirectoryError:
+        raise InputError([Problem("not-found", "a folder, not a file", Location(file=file))]) from None
     except OSError as exc:
         raise InputError([Problem("unreadable", f"cannot read: {exc.strerror}", Location(file=file))]) from None
     digest = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+    if is_workbook(data):
         return SourceFile(file, digest, "xlsx", read_xlsx(data, file))
-    if path.suffix.lower() in (".csv", ".txt"):
-        used, text = decode(data, file, encoding)
-        try:
-            frame = read_csv_text(text)
-        except (pd.errors.ParserError, csv.Error) as exc:
-            raise InputError([Problem("bad-csv", f"not a readable CSV table: {exc}", Location(file=file))]) from None
-        return SourceFile(file, digest, "csv", [], frame, used)
-    raise InputError([Problem("file-type", "expected a .csv or .xlsx file", Location(file=file))])
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        message = "not an Excel workbook, although named like one; send the .xlsx file itself"
+        raise InputError([Problem("not-a-spreadsheet", message, Location(file=file))])
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        message = "not a spreadsheet: expected an .xlsx workbook or a .csv table"
+        raise InputError([Problem("not-a-spreadsheet", message, Location(file=file))])
+    used, text = decode(data, file, encoding)
+    return SourceFile(file, digest, "csv", [], read_csv_text(text, file), used)

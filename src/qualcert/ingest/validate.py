@@ -1,41 +1,32 @@
 """Raw score rows + rubric (+ roster) → the validated score table, or every problem at once.
 
-Checks run on unique values (indicator ids, (indicator, score text) pairs, …) and
-are mapped back to rows, so a million-row table costs a few vectorised passes.
-Each problem has a stable code and names its file and sheet cell (or CSV row).
+Checks run on unique values (stage texts, (indicator, score) pairs, …) and are
+mapped back to rows, so a million-row table costs a few vectorised passes. Every
+problem has a stable code and names the cell it is about: file!sheet!cell for
+workbooks (the labelled cell of a template for its institution, reviewer and
+stage), file:row for CSV. A row with one problem is not checked further, so one
+mistake gives one message.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from qualcert import scoretable as st
-from qualcert.errors import Location, Problem
-from qualcert.ingest.columns import canonical_stage
+from qualcert.errors import Location, Problem, RosterError
+from qualcert.ingest.columns import COMMENT, INDICATOR, INSTITUTION, REVIEWER, SCORE, STAGE, canonical_stage, described
+from qualcert.ingest.long_table import ORIGIN, ROW, RawRows, map_distinct
 from qualcert.ingest.roster import Roster
 from qualcert.rubric import Rubric
-from qualcert.scoring.fractions import Parsed, scales_for
+from qualcert.scoring.fractions import IndicatorScale, Parsed, is_na, scales_for
 
-COLUMN_LABELS = {
-    "institution_id": "institution_id (기관코드)",
-    "reviewer_id": "reviewer_id (심사위원)",
-    "stage": "stage (단계)",
-    "indicator_id": "indicator_id (지표)",
-    "score": "score (점수)",
-}
-
-
-def _where(raw: pd.DataFrame, i: int) -> Location:
-    """The place of raw row ``i`` (by label): file!sheet!cell for workbooks, file:row for CSV."""
-    file, sheet, cell, row = (raw.at[i, c] for c in ("file", "sheet", "cell", "row"))
-    if sheet:
-        return Location(file=str(file), sheet=str(sheet), cell=str(cell) or None, row=int(str(row)))
-    return Location(file=str(file), row=int(str(row)))
+T = TypeVar("T")
 
 
 def roster_problems(rubric: Rubric, roster: Roster | None) -> Iterator[Problem]:
@@ -52,194 +43,262 @@ def roster_problems(rubric: Rubric, roster: Roster | None) -> Iterator[Problem]:
         if needs:
             yield Problem(
                 "roster-required",
-                f"rubric {rubric.id} has {' and '.join(needs)}: give the roster of "
-                "institutions with --roster (qualcert never guesses service types or eligibility)",
+                f"rubric {rubric.id} has {' and '.join(needs)}: give the roster of institutions with --roster "
+                "(qualcert never guesses service types or eligibility)",
                 Location(file=rubric.path),
             )
         return
-    declared = set(rubric.service_types)
+    declared = rubric.service_types
     for inst in roster.institutions.values():
         if inst.service_type is None and (declared or needs):
             yield Problem(
-                "roster-service-type", f"institution {inst.institution_id} has no service_type", inst.location
+                "roster-service-type",
+                f"institution {inst.institution_id} has no service_type (서비스유형)"
+                + (f"; one of {', '.join(declared)}" if declared else ""),
+                inst.location,
             )
         elif declared and inst.service_type is not None and inst.service_type not in declared:
             yield Problem(
                 "roster-service-type",
-                f"institution {inst.institution_id}: service type "
-                f"{inst.service_type!r} is not one of {', '.join(rubric.service_types)}",
+                f"institution {inst.institution_id}: service type {inst.service_type!r} is not one of "
+                f"rubric {rubric.id}'s: {', '.join(declared)}",
                 inst.location,
             )
+    columns = roster.columns
     for rule in rubric.decision.eligibility:
-        if rule.field not in roster.columns:
+        if rule.field not in columns:
             yield Problem(
                 "roster-missing-column",
-                f"the roster has no {rule.field!r} column, which an eligibility rule of the rubric reads",
+                f"the roster has no {rule.field!r} column, which an eligibility rule of rubric {rubric.id} reads",
                 Location(file=roster.file),
             )
-            continue
-        if rule.one_of is not None:
-            continue
-        for inst in roster.institutions.values():
-            value = inst.attributes.get(rule.field, "")
-            try:
-                Decimal(value.replace(",", "")) if value else None
-            except InvalidOperation:
-                yield Problem(
-                    "roster-not-a-number",
-                    f"institution {inst.institution_id}: {rule.field} must be a number, got {value!r}",
-                    inst.location,
-                )
+        elif rule.min is not None or rule.max is not None:
+            for inst in roster.institutions.values():
+                value = inst.attributes[rule.field]
+                if value and not _is_number(value):
+                    yield Problem(
+                        "roster-not-a-number",
+                        f"institution {inst.institution_id}: {rule.field} must be a number, not {value!r}",
+                        inst.location,
+                    )
 
 
-def _suggest(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1)
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text.replace(",", "")).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def check_roster(rubric: Rubric, roster: Roster) -> None:
+    """Raise RosterError when the roster does not fit the rubric (service types, eligibility columns)."""
+    problems = list(roster_problems(rubric, roster))
+    if problems:
+        raise RosterError(problems)
+
+
+def _suggest(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def validate_scores(
-    raw: pd.DataFrame, rubric: Rubric, roster: Roster | None
-) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
-    """(score table, errors, warnings). The table is only meaningful when there are no errors."""
-    raw = raw.reset_index(drop=True)
-    errors: list[Problem] = list(roster_problems(rubric, roster))
-    text: dict[str, list[str]] = {c: raw[c].astype("str").tolist() for c in ("institution_id", "stage", "indicator_id")}
-    warnings: list[Problem] = []
-    bad = np.zeros(len(raw), dtype=bool)
+def _per_pair(a: np.ndarray, b: np.ndarray, test: Callable[[Any, Any], T]) -> tuple[np.ndarray, list[T]]:
+    """``test`` run once per distinct (a, b) pair: (index of each row's pair, result of each pair)."""
+    codes_a, uniques_a = pd.factorize(a)
+    codes_b, uniques_b = pd.factorize(b)
+    width = max(len(uniques_b), 1)
+    pairs, inverse = np.unique(codes_a.astype(np.int64) * width + codes_b, return_inverse=True)
+    return inverse.reshape(-1), [test(uniques_a[k // width], uniques_b[k % width]) for k in pairs.tolist()]
 
-    def flag(mask: np.ndarray, code: str, message: str | None = None, *, per_row: dict[int, str] | None = None) -> None:
-        for i in np.flatnonzero(mask & ~bad).tolist():
-            errors.append(Problem(code, per_row[i] if per_row else message or code, _where(raw, i)))
-        bad[mask] = True
 
-    for column in ("institution_id", "reviewer_id", "stage", "indicator_id", "score"):
-        flag((raw[column] == "").to_numpy(), "empty-cell", f"{COLUMN_LABELS[column]} is empty")
+class _Checker:
+    """Flags rows, one problem per row at most, each at the cell of the field it is about."""
 
-    canonical = {text: canonical_stage(text) or "" for text in raw["stage"].unique()}
-    stages = raw["stage"].map(canonical).astype("str")
-    unknown_stage = ((stages == "") & (raw["stage"] != "")).to_numpy()
-    flag(
-        unknown_stage,
+    def __init__(self, raw: RawRows, frame: pd.DataFrame) -> None:
+        self.raw, self.frame = raw, frame
+        self.bad = np.zeros(len(frame), dtype=bool)
+        self.problems: list[Problem] = []
+        self._origin = frame[ORIGIN].to_numpy()
+        self._row = frame[ROW].to_numpy()
+        self._text: dict[str, list[str]] = {}
+
+    def text(self, column: str, i: int) -> str:
+        if column not in self._text:
+            self._text[column] = self.frame[column].tolist()
+        return self._text[column][i]
+
+    def where(self, i: int, field: str) -> Location:
+        return self.raw.where(int(self._origin[i]), field, int(self._row[i]))
+
+    def flag(self, mask: np.ndarray, code: str, field: str, message: str | Callable[[int], str]) -> None:
+        for i in np.flatnonzero(mask & ~self.bad).tolist():
+            self.problems.append(
+                Problem(code, message if isinstance(message, str) else message(i), self.where(i, field))
+            )
+        self.bad |= mask
+
+    def ok(self) -> np.ndarray:
+        return np.flatnonzero(~self.bad)
+
+    def failing(self, a: np.ndarray, b: np.ndarray, test: Callable[[Any, Any], bool]) -> np.ndarray:
+        """Rows not yet flagged whose (a, b) pair fails ``test`` (run once per distinct pair)."""
+        ok = self.ok()
+        pair, passed = _per_pair(a[ok], b[ok], test)
+        mask = np.zeros(len(self.bad), dtype=bool)
+        mask[ok] = ~np.array(passed, dtype=bool)[pair]
+        return mask
+
+
+def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """(score table, problems: errors and warnings). The table is only meaningful when no problem is an error."""
+    frame = raw.frame()
+    check = _Checker(raw, frame)
+    column = {c: frame[c].to_numpy() for c in (INSTITUTION, REVIEWER, STAGE, INDICATOR, SCORE)}
+
+    for field in (INSTITUTION, REVIEWER, STAGE, INDICATOR):
+        check.flag(column[field] == "", "empty-cell", field, f"{described(field)} is empty")
+
+    stages = map_distinct(column[STAGE], lambda text: canonical_stage(text) or "")
+    check.flag(
+        stages == "",
         "unknown-stage",
-        per_row={
-            i: f"stage {text['stage'][i]!r} is not document/onsite (서면/현장)"
-            for i in np.flatnonzero(unknown_stage).tolist()
-        },
+        STAGE,
+        lambda i: f"stage {check.text(STAGE, i)!r} is neither document (서면) nor onsite (현장)",
     )
-    raw["stage"] = stages
-
-    known = list(rubric.indicators)
-    unknown = (~raw["indicator_id"].isin(known)).to_numpy() & (raw["indicator_id"] != "").to_numpy()
-    flag(
-        unknown,
+    indicators = rubric.indicators
+    check.flag(
+        ~frame[INDICATOR].isin(list(indicators)).to_numpy(),
         "unknown-indicator",
-        per_row={
-            i: f"unknown indicator {text['indicator_id'][i]!r}{_suggest(text['indicator_id'][i], known)}"
-            for i in np.flatnonzero(unknown & ~bad).tolist()
-        },
+        INDICATOR,
+        lambda i: (
+            f"rubric {rubric.id} has no indicator {check.text(INDICATOR, i)!r}"
+            + _suggest(check.text(INDICATOR, i), indicators)
+        ),
+    )
+    if roster is not None:
+        known = roster.institutions
+        check.flag(
+            ~frame[INSTITUTION].isin(list(known)).to_numpy(),
+            "unknown-institution",
+            INSTITUTION,
+            lambda i: (
+                f"institution {check.text(INSTITUTION, i)!r} is not in the roster"
+                + _suggest(check.text(INSTITUTION, i), known)
+            ),
+        )
+
+    check.flag(
+        check.failing(column[INDICATOR], stages, lambda ind, stg: stg in rubric.stages_of(indicators[ind])),
+        "stage-not-allowed",
+        INDICATOR,
+        lambda i: (
+            f"indicator {check.text(INDICATOR, i)} is not scored at the {stages[i]} stage "
+            f"(only {', '.join(rubric.stages_of(indicators[check.text(INDICATOR, i)]))})"
+        ),
     )
 
     if roster is not None:
-        ids = list(roster.institutions)
-        stranger = (~raw["institution_id"].isin(ids)).to_numpy() & (raw["institution_id"] != "").to_numpy()
-        flag(
-            stranger,
-            "unknown-institution",
-            per_row={
-                i: f"institution {text['institution_id'][i]!r} is not in the roster"
-                for i in np.flatnonzero(stranger).tolist()
-            },
+        service = {iid: inst.service_type for iid, inst in roster.institutions.items()}
+        check.flag(
+            check.failing(
+                column[INSTITUTION], column[INDICATOR], lambda iid, ind: rubric.applies(indicators[ind], service[iid])
+            ),
+            "not-applicable",
+            INDICATOR,
+            lambda i: (
+                f"indicator {check.text(INDICATOR, i)} does not apply to institution "
+                f"{check.text(INSTITUTION, i)} (service type {service[check.text(INSTITUTION, i)]}); leave it empty"
+            ),
         )
-
-    ok = ~bad
-    pairs = raw.loc[ok, ["indicator_id", "stage"]].drop_duplicates()
-    wrong_stage = {
-        (ind, stg) for ind, stg in pairs.itertuples(index=False) if stg not in rubric.stages_of(rubric.indicators[ind])
-    }
-    if wrong_stage:
-        mask = ok & pd.Series(list(zip(raw["indicator_id"], raw["stage"], strict=True))).isin(wrong_stage).to_numpy()
-        flag(
-            mask,
-            "wrong-stage",
-            per_row={
-                i: f"indicator {text['indicator_id'][i]} is not scored at the {text['stage'][i]} stage "
-                f"(only {', '.join(rubric.stages_of(rubric.indicators[text['indicator_id'][i]]))})"
-                for i in np.flatnonzero(mask).tolist()
-            },
-        )
-
-    if roster is not None:
-        ok = ~bad
-        pairs = raw.loc[ok, ["institution_id", "indicator_id"]].drop_duplicates()
-        outside = {
-            (iid, ind)
-            for iid, ind in pairs.itertuples(index=False)
-            if not rubric.applies(rubric.indicators[ind], roster.institutions[iid].service_type)
-        }
-        if outside:
-            mask = (
-                ok
-                & pd.Series(list(zip(raw["institution_id"], raw["indicator_id"], strict=True))).isin(outside).to_numpy()
-            )
-            flag(
-                mask,
-                "not-applicable",
-                per_row={
-                    i: f"indicator {text['indicator_id'][i]} does not apply to institution "
-                    f"{text['institution_id'][i]} ({roster.institutions[text['institution_id'][i]].service_type})"
-                    for i in np.flatnonzero(mask).tolist()
-                },
-            )
 
     scales = scales_for(rubric)
-    ok = ~bad
-    parsed: dict[tuple[str, str], Parsed | str] = {
-        (ind, text): scales[ind].parse(text)
-        for ind, text in raw.loc[ok, ["indicator_id", "score"]].drop_duplicates().itertuples(index=False)
-    }
-    keys = list(zip(raw["indicator_id"], raw["score"], strict=True))
-    results = [parsed.get(k) for k in keys]
-    invalid = ok & np.array([isinstance(r, str) for r in results], dtype=bool)
-    flag(invalid, "invalid-score", per_row={i: str(results[i]) for i in np.flatnonzero(invalid).tolist()})
+    ok = check.ok()
+    pair, parsed = _per_pair(column[INDICATOR][ok], column[SCORE][ok], lambda ind, text: _parse(scales[ind], text))
+    which = np.full(len(frame), -1)  # each row's (indicator, score) pair; -1 (flagged before) takes the extra entry
+    which[ok] = pair
+    codes = np.array(["" if isinstance(p, Parsed) else p[0] for p in parsed] + [""], dtype=object)[which]
+    for code in ("na-not-allowed", "invalid-points", "score-not-in-scale"):
+        check.flag(codes == code, code, SCORE, lambda i: str(parsed[which[i]][1]))
 
-    good = raw.loc[~bad].copy()
-    values = [results[i] for i in np.flatnonzero(~bad)]
-    good[st.NA] = [v.na for v in values]  # type: ignore[union-attr]
-    good[st.NUM] = [v.num for v in values]  # type: ignore[union-attr]
-    good[st.DEN] = good["indicator_id"].map({k: s.den for k, s in scales.items()}).astype("int64")
-    good = good.rename(columns={"score": st.LABEL})
-    table, dup_errors, dup_warnings = _duplicates(good)
-    return table, errors + dup_errors, warnings + dup_warnings
+    good = check.ok()
+    na = np.array([isinstance(p, Parsed) and p.na for p in parsed] + [False], dtype=bool)[which[good]]
+    num = np.array([p.num if isinstance(p, Parsed) else 0 for p in parsed] + [0], dtype=np.int64)[which[good]]
+    table = _table(raw, frame, good, stages[good], na, num, scales)
+    table, duplicates = _merge_duplicates(table, raw, frame, good)
+    return table, list(roster_problems(rubric, roster)) + check.problems + duplicates
 
 
-def _duplicates(good: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
-    """Merge identical repeats of one reviewer's score (a warning); different repeats are an error."""
+def _parse(scale: IndicatorScale, text: str) -> Parsed | tuple[str, str]:
+    """The parsed score, or (problem code, message listing the valid values)."""
+    parsed = scale.parse(text)
+    if isinstance(parsed, Parsed):
+        return parsed
+    if is_na(text):
+        return "na-not-allowed", parsed
+    return ("invalid-points" if scale.step is not None else "score-not-in-scale"), parsed
+
+
+def _table(
+    raw: RawRows,
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    stages: np.ndarray,
+    na: np.ndarray,
+    num: np.ndarray,
+    scales: dict[str, IndicatorScale],
+) -> pd.DataFrame:
+    """The score table of the valid ``rows`` of ``frame``, with file, sheet and score cell from their origins."""
+    origins = raw.origins
+    origin = frame[ORIGIN].to_numpy()[rows]
+    row = frame[ROW].to_numpy()[rows]
+    files = np.array([o.file for o in origins], dtype=object)[origin]
+    sheets = np.array([o.sheet or "" for o in origins], dtype=object)[origin]
+    letters = np.array([o.score_letters for o in origins], dtype=object)[origin]
+    indicator = frame[INDICATOR].to_numpy()[rows]
+    cells = np.full(len(rows), "", dtype=object)
+    on_sheet = letters != ""
+    cells[on_sheet] = [f"{a}{r}" for a, r in zip(letters[on_sheet].tolist(), row[on_sheet].tolist(), strict=True)]
+    return st.conform(
+        pd.DataFrame(
+            {
+                st.INSTITUTION: frame[INSTITUTION].to_numpy()[rows],
+                st.REVIEWER: frame[REVIEWER].to_numpy()[rows],
+                st.STAGE: stages,
+                st.INDICATOR: indicator,
+                st.NA: na,
+                st.NUM: num,
+                st.DEN: map_distinct(indicator, lambda ind: scales[ind].den, 0).astype(np.int64),
+                st.LABEL: frame[SCORE].to_numpy()[rows],
+                st.COMMENT: frame[COMMENT].to_numpy()[rows],
+                st.FILE: files,
+                st.SHEET: sheets,
+                st.CELL: cells,
+                st.ROW: row,
+            }
+        )
+    )
+
+
+def _merge_duplicates(
+    table: pd.DataFrame, raw: RawRows, frame: pd.DataFrame, rows: np.ndarray
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Identical repeats of one reviewer's score merge (a warning); different ones are an error naming each place."""
     key = list(st.KEY)
-    repeated = good.duplicated(key, keep=False)
+    repeated = table.duplicated(key, keep=False).to_numpy()
     if not repeated.any():
-        return st.conform(good), [], []
-    errors, warnings = [], []
-    for _, group in good[repeated].groupby(key, sort=False):
-        where = ", ".join(str(_where(group, i)) for i in group.index)
-        inst, reviewer, stage, indicator = (group.iloc[0][c] for c in key)
-        what = f"reviewer {reviewer} scored indicator {indicator} of {inst} at the {stage} stage"
-        first = _where(group, group.index[0])
-        if group[[st.NA, st.NUM]].drop_duplicates().shape[0] > 1:
-            values = ", ".join(group[st.LABEL].tolist())
-            errors.append(
-                Problem(
-                    "conflicting-scores",
-                    f"{what} {len(group)} times with different scores ({values}) at {where}",
-                    first,
-                )
-            )
+        return table, []
+    origin, row = frame[ORIGIN].to_numpy()[rows], frame[ROW].to_numpy()[rows]
+    problems = []
+    for _, group in table[repeated].groupby(key, sort=False):
+        places = [raw.where(int(origin[i]), SCORE, int(row[i])) for i in group.index.tolist()]
+        inst, reviewer, stage, indicator = group.iloc[0][key].tolist()
+        what = f"reviewer {reviewer} scored indicator {indicator} of {inst} at the {stage} stage {len(group)} times"
+        if len(group[[st.NA, st.NUM]].drop_duplicates()) > 1:
+            scores = ", ".join(f"{label} at {place}" for label, place in zip(group[st.LABEL], places, strict=True))
+            problems.append(Problem("conflicting-score", f"{what}, differently: {scores}", places[0]))
         else:
-            warnings.append(
-                Problem(
-                    "duplicate-score",
-                    f"{what} {len(group)} times with the same score; kept once ({where})",
-                    first,
-                    "warning",
-                )
+            where = ", ".join(map(str, places[1:]))
+            problems.append(
+                Problem("duplicate-score", f"{what}, the same; kept once (also at {where})", places[0], "warning")
             )
-    return st.conform(good.drop_duplicates(key, keep="first")), errors, warnings
+    return table.drop_duplicates(key, keep="first").reset_index(drop=True), problems
