@@ -51,27 +51,27 @@ def test_workbook_equals_the_json(tmp_path: Path, lang: str) -> None:
     write_workbook(res, path, lang=lang)
     book = openpyxl.load_workbook(path)
     names = {
-        "ko": ["요약", "영역별", "지표별", "불일치", "적격성", "차트", "정보"],
-        "en": ["Summary", "Domains", "Indicators", "Disagreements", "Eligibility", "Charts", "Run"],
+        "ko": ["요약", "영역별", "지표별", "불일치", "적격성", "정보"],
+        "en": ["Summary", "Domains", "Indicators", "Disagreements", "Eligibility", "Run"],
     }[lang]
     assert book.sheetnames == names
     doc = res.to_json_dict()
     summary = book[names[0]]
-    header = [c.value for c in summary[5]]
+    header = [c.value for c in summary[6]]
     assert header[0] == ("기관코드" if lang == "ko" else "Institution")
-    table_rows = {r[0]: r for r in summary.iter_rows(min_row=6, values_only=True)}
+    table_rows = {r[0]: r for r in summary.iter_rows(min_row=7, values_only=True)}
     for inst in doc["institutions"]:
         row = table_rows[inst["institution_id"]]
         assert row[3] == inst["total"]
         assert row[5] == inst["decision_label"][lang]
-    assert summary.freeze_panes == "C6" and summary.auto_filter.ref
-    assert summary.cell(6, 4).number_format == "0.00"
+    assert summary.freeze_panes == "C7" and summary.auto_filter.ref
+    assert summary.cell(7, 4).number_format == "0.00"
     domains = book[names[1]]
     first = next(i for i in doc["institutions"] if i["institution_id"] == "P1")
-    got = [c.value for c in domains[2]]
+    got = [c.value for c in domains[3]]
     assert got[2:5] == [first["domains"][0]["score"], first["domains"][0]["max"], first["domains"][0]["percent"]]
     indicators = book[names[2]]
-    scored = {(r[0], r[3]): r[13] for r in indicators.iter_rows(min_row=2, values_only=True)}
+    scored = {(r[0], r[1]): r[10] for r in indicators.iter_rows(min_row=2, values_only=True)}
     for inst in doc["institutions"]:
         for ind in inst["indicators"]:
             assert scored[inst["institution_id"], ind["indicator_id"]] == ind["score"]
@@ -88,7 +88,7 @@ def test_no_input_text_becomes_a_formula(tmp_path: Path) -> None:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-    assert book["요약"]["B6"].value == "=1+1 센터"  # shown as text, as written
+    assert book["요약"]["B7"].value == "'=1+1 센터"  # text, with the apostrophe of the formula guard
 
 
 def test_csv_has_a_bom_guards_formulas_and_equals_the_json(tmp_path: Path) -> None:

@@ -55,14 +55,14 @@ def score(
     ],
     roster: Annotated[Path | None, typer.Option(help="Roster of institutions (CSV or xlsx).")] = None,
     issued: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Issue date of certificates [default: today].")
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Issue date of certificates (default: today).")
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Result workbook (.xlsx).")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Results as JSON ('-' for stdout).")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="One row per institution, UTF-8 with BOM.")] = None,
     lang: Annotated[Lang, typer.Option(help="Language of the table and workbook.")] = "ko",
     encoding: Annotated[str | None, typer.Option(help="Force the CSV encoding (utf-8, cp949, ...).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="Sheet of long-format xlsx inputs [default: the first].")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of long-format xlsx inputs (default: the first).")] = None,
     consensus: Annotated[
         Path | None,
         typer.Option(
