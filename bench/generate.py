@@ -24,9 +24,17 @@ LABELS = ["충족", "부분충족", "미충족"]
 
 
 def roster(n: int, rnd: random.Random) -> list[dict[str, str]]:
-    return [{"institution_id": f"N{i:05d}", "name": f"기관 {i}", "service_type": TYPES[i % 4],
-             "years_in_operation": str(rnd.choice([2, 4, 6, 9])), "sanctions_3y": "0",
-             "prior_quality_score": str(rnd.choice([78, 85, 92]))} for i in range(1, n + 1)]
+    return [
+        {
+            "institution_id": f"N{i:05d}",
+            "name": f"기관 {i}",
+            "service_type": TYPES[i % 4],
+            "years_in_operation": str(rnd.choice([2, 4, 6, 9])),
+            "sanctions_3y": "0",
+            "prior_quality_score": str(rnd.choice([78, 85, 92])),
+        }
+        for i in range(1, n + 1)
+    ]
 
 
 def write_roster(rows: list[dict[str, str]], path: Path) -> None:
@@ -61,8 +69,9 @@ def main() -> None:
                 for reviewer in ("R1", "R2", "R3"):
                     for ind in rubric.indicators.values():
                         if stage in rubric.stages_of(ind) and rubric.applies(ind, inst["service_type"]):
-                            writer.writerow([inst["institution_id"], reviewer, stage, ind.id,
-                                             rnd.choices(LABELS, (6, 3, 1))[0], ""])
+                            writer.writerow(
+                                [inst["institution_id"], reviewer, stage, ind.id, rnd.choices(LABELS, (6, 3, 1))[0], ""]
+                            )
     print(f"scores.csv written in {time.perf_counter() - start:.1f}s")
 
     people = people[: args.institutions]
@@ -78,8 +87,9 @@ def main() -> None:
                 if path.exists():
                     continue
                 scores = {ind.id: rnd.choices(LABELS, (6, 3, 1))[0] for ind in rubric.indicators.values()}
-                write_template(path, rubric, [Sheet(info.institution_id, info.name, info.service_type, reviewer,
-                                                    stage, scores)])  # type: ignore[arg-type]
+                write_template(
+                    path, rubric, [Sheet(info.institution_id, info.name, info.service_type, reviewer, stage, scores)]
+                )  # type: ignore[arg-type]
         if n % 200 == 199:
             print(f"{n + 1} institutions' templates, {time.perf_counter() - start:.0f}s", flush=True)
     print(f"templates in {folder}")

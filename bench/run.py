@@ -72,8 +72,29 @@ def xlsxwriter_constant_memory(rows: int, cols: int, path: Path) -> float:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = book.add_worksheet()
     for r in range(rows):
-        ws.write_row(r, 0, [f"N{r:05d}", "1", "1.1", "1.1.1", "지표 이름", 3.0, True, "", "R1:충족 R2:충족 R3:부분충족",
-                            0.8333, "R4:충족 R5:충족 R6:충족", 1.0, 1.0, 3.0, 0.5, "", "f.xlsx!평가표!F12"][:cols])
+        ws.write_row(
+            r,
+            0,
+            [
+                f"N{r:05d}",
+                "1",
+                "1.1",
+                "1.1.1",
+                "지표 이름",
+                3.0,
+                True,
+                "",
+                "R1:충족 R2:충족 R3:부분충족",
+                0.8333,
+                "R4:충족 R5:충족 R6:충족",
+                1.0,
+                1.0,
+                3.0,
+                0.5,
+                "",
+                "f.xlsx!평가표!F12",
+            ][:cols],
+        )
     book.close()
     return time.perf_counter() - start
 
@@ -95,8 +116,20 @@ def main() -> None:
     floors, ends, peaks = [], [], []
     for _ in range(args.repeat):  # interleaved so that both see the same machine load
         floors.append(floor(files))
-        wall, peak = run(["score", str(RUBRIC), str(DATA / "templates"), "--roster", str(DATA / "roster.csv"),
-                          "--issued", "2023-12-05", "--json", str(out / "t.json"), "-q"])
+        wall, peak = run(
+            [
+                "score",
+                str(RUBRIC),
+                str(DATA / "templates"),
+                "--roster",
+                str(DATA / "roster.csv"),
+                "--issued",
+                "2023-12-05",
+                "--json",
+                str(out / "t.json"),
+                "-q",
+            ]
+        )
         ends.append(wall)
         peaks.append(peak)
     f, e = median(floors), median(ends)
@@ -112,23 +145,51 @@ def main() -> None:
         start = time.perf_counter()
         rows = len(pd.read_csv(DATA / "scores.csv", dtype=str, keep_default_na=False))
         reads.append(time.perf_counter() - start)
-        wall, peak = run(["score", str(RUBRIC), str(DATA / "scores.csv"), "--roster", str(DATA / "roster-csv.csv"),
-                          "--issued", "2023-12-05", "--json", str(out / "c.json"), "-q"])
+        wall, peak = run(
+            [
+                "score",
+                str(RUBRIC),
+                str(DATA / "scores.csv"),
+                "--roster",
+                str(DATA / "roster-csv.csv"),
+                "--issued",
+                "2023-12-05",
+                "--json",
+                str(out / "c.json"),
+                "-q",
+            ]
+        )
         csv_runs.append(wall)
         csv_peaks.append(peak)
     r, c = median(reads), median(csv_runs)
     print(f"pandas.read_csv ({rows:,} rows)  {r:7.2f} s")
-    print(f"qualcert score --json (CSV)     {c:7.2f} s   ratio {c / r:.2f}x (target ≤ 2x)   peak {max(csv_peaks):.0f} MB")
+    print(
+        f"qualcert score --json (CSV)     {c:7.2f} s   ratio {c / r:.2f}x (target ≤ 2x)   peak {max(csv_peaks):.0f} MB"
+    )
 
     writes, base = [], []
     for _ in range(args.repeat):
-        wall, peak = run(["score", str(RUBRIC), str(DATA / "templates"), "--roster", str(DATA / "roster.csv"),
-                          "--issued", "2023-12-05", "-o", str(out / "r.xlsx"), "-q"])
+        wall, peak = run(
+            [
+                "score",
+                str(RUBRIC),
+                str(DATA / "templates"),
+                "--roster",
+                str(DATA / "roster.csv"),
+                "--issued",
+                "2023-12-05",
+                "-o",
+                str(out / "r.xlsx"),
+                "-q",
+            ]
+        )
         writes.append(wall - median(ends))
         base.append(xlsxwriter_constant_memory(2000 * 32, 17, out / "base.xlsx"))
     w, b = median(writes), median(base)
-    print(f"result workbook write (est.)    {w:7.2f} s   vs xlsxwriter constant_memory {b:.2f} s: "
-          f"{w / b:.2f}x (target ≤ 1.2x)   peak {peak:.0f} MB")
+    print(
+        f"result workbook write (est.)    {w:7.2f} s   vs xlsxwriter constant_memory {b:.2f} s: "
+        f"{w / b:.2f}x (target ≤ 1.2x)   peak {peak:.0f} MB"
+    )
 
 
 if __name__ == "__main__":
