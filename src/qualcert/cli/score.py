@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -19,6 +20,15 @@ if TYPE_CHECKING:
 Lang = Literal["ko", "en"]
 
 
+def record_run(results: Results, db: str | None, json_path: Path | None) -> None:
+    """Store the run in the certification register (idempotent: the same run twice changes nothing)."""
+    from qualcert.registry import Register, parse_results
+
+    source = str(json_path) if json_path is not None and str(json_path) != "-" else None
+    with Register.open(db) as register:
+        register.record(parse_results(results.to_json_dict(), source=source))
+
+
 def write_outputs(
     results: Results,
     *,
@@ -27,8 +37,12 @@ def write_outputs(
     csv_path: Path | None,
     lang: Lang,
     inputs: list[Path],
+    then: Callable[[], None] | None = None,
 ) -> None:
-    """Write every requested output, all or nothing. ``-`` as the JSON path means stdout."""
+    """Write every requested output, all or nothing (``then`` runs last, before the files are moved in).
+
+    ``-`` as the JSON path means stdout.
+    """
     from qualcert.report.json_out import render_json, write_json
 
     files = [p for p in (xlsx, json_path, csv_path) if p is not None and str(p) != "-"]
@@ -44,6 +58,8 @@ def write_outputs(
             write_csv(results, stage(csv_path), lang=lang)
         if json_path is not None and str(json_path) != "-":
             write_json(results, stage(json_path))
+        if then is not None:
+            then()
     if json_path is not None and str(json_path) == "-":
         typer.echo(render_json(results), nl=False)
 
@@ -70,6 +86,14 @@ def score(
             "institution_id, indicator_id, agreed, rationale, settled_by)."
         ),
     ] = None,
+    record: Annotated[bool, typer.Option(help="Also record the run in the certification register.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="Register for --record: a SQLite file or SQLAlchemy URL "
+            "(default: $QUALCERT_DB, else the user data folder)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table on the terminal.")] = False,
 ) -> None:
     """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request."""
@@ -85,6 +109,7 @@ def score(
             csv_path=csv_path,
             lang=lang,
             inputs=[rubric, *inputs, *(p for p in (roster, consensus) if p is not None)],
+            then=(lambda: record_run(results, db, json_path)) if record else None,
         )
     if results.problems:
         print_problems(results.problems)
