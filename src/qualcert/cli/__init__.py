@@ -10,6 +10,7 @@ from qualcert.cli.agreement import agreement
 from qualcert.cli.check import check
 from qualcert.cli.demo import demo
 from qualcert.cli.score import score
+from qualcert.cli.survey import survey
 from qualcert.cli.template import template
 from qualcert.cli.validate import validate
 
@@ -26,6 +27,7 @@ app.command()(check)
 app.command()(score)
 app.command()(agreement)
 app.command()(demo)
+app.command()(survey)
 app.add_typer(rubric_cmd.app, name="rubric")
 app.add_typer(registry_cmd.app, name="registry")
 

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from qualcert.errors import Location, Problem, RubricError
+from qualcert.errors import InputError, Location, Problem, RubricError
 from qualcert.rubric.checks import check_rubric
-from qualcert.rubric.model import SCHEMA_ID, Rubric
+from qualcert.rubric.model import Rubric
 
 Loc = Sequence[str | int]
+M = TypeVar("M", bound=BaseModel)
+# cross-field rules over the raw YAML data: (data, where) -> (loc, code, message); ``where`` names a loc in messages
+Checks = Callable[[dict[str, Any], Callable[[Loc], str]], Iterable[tuple[Loc, str, str]]]
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,8 +52,9 @@ class _Builder:
     such as ``!!python/object``, no merge keys, no recursive aliases).
     """
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: yaml.SafeLoader, kind: str = "rubric") -> None:
         self.loader = loader
+        self.kind = kind  # what the document is, for messages ("rubric", "survey definition")
         self.problems: list[_Located] = []
         self.count = 0
         self.open: set[int] = set()  # nodes being built: an alias back to one of them is a cycle
@@ -61,7 +65,9 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _Located("yaml-size", f"the rubric expands to more than {MAX_VALUES} values (nested aliases?)", node)
+            raise _Located(
+                "yaml-size", f"the {self.kind} expands to more than {MAX_VALUES} values (nested aliases?)", node
+            )
         if id(node) in self.open:
             self.problem("yaml-alias", "an alias refers back to a value that contains it (a cycle)", node)
             return None
@@ -78,14 +84,14 @@ class _Builder:
 
     def bad_tag(self, node: yaml.Node) -> None:
         tag = node.tag.replace(_YAML, "!!")
-        self.problem("yaml-tag", f"the tag {tag} is not allowed in a rubric (plain YAML values only)", node)
+        self.problem("yaml-tag", f"the tag {tag} is not allowed in a {self.kind} (plain YAML values only)", node)
 
     def mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _YAML + "merge":
-                self.problem("yaml-merge-key", "merge keys (<<) are not supported in rubrics", key_node)
+                self.problem("yaml-merge-key", f"merge keys (<<) are not supported in {self.kind}s", key_node)
                 continue
             before = len(self.problems)
             key = self.build(key_node)
@@ -138,18 +144,18 @@ class _Builder:
                 return None
         number = isinstance(value, int | Decimal) and not isinstance(value, bool) and value
         if number and not -MAX_EXPONENT <= Decimal(value).adjusted() <= MAX_EXPONENT:
-            self.problem("yaml-number", f"{node.value[:40]!r} is too large or too small for a rubric", node)
+            self.problem("yaml-number", f"{node.value[:40]!r} is too large or too small for a {self.kind}", node)
             return None
         return value
 
 
-def _parse(text: str) -> tuple[Any, yaml.Node | None, list[_Located]]:
+def _parse(text: str, kind: str = "rubric") -> tuple[Any, yaml.Node | None, list[_Located]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, None, []
-        builder = _Builder(loader)
+        builder = _Builder(loader, kind)
         return builder.build(node), node, builder.problems
     finally:
         loader.dispose()
@@ -210,7 +216,8 @@ def _pydantic_problems(err: ValidationError, data: Any, root: yaml.Node | None, 
         elif kind == "missing":
             code, message = "missing-key", f"{path}: required key is missing"
         elif kind == "literal_error" and loc and loc[-1] == "schema":
-            code, message = "schema-id", f"schema: must be {SCHEMA_ID!r}, got {e.get('input')!r}"
+            expected = e.get("ctx", {}).get("expected", "")
+            code, message = "schema-id", f"schema: must be {expected}, got {e.get('input')!r}"
         elif kind == "string_type" and isinstance(e.get("input"), int | Decimal | bool | date):
             code = "invalid-value"
             given = e["input"]
@@ -239,10 +246,23 @@ def _without_tags(loc: tuple[int | str, ...]) -> list[int | str]:
     ]
 
 
-def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
-    """Parse and validate rubric text; raise :class:`RubricError` with every problem located."""
+def parse_yaml_model(
+    text: str,
+    file: str,
+    model: type[M],
+    *,
+    checks: Checks | None = None,
+    error: type[InputError] = RubricError,
+    kind: str = "rubric",
+) -> M:
+    """Parse YAML text into ``model``; raise ``error`` with every problem located at file:line:col.
+
+    The one mechanism behind rubrics and survey definitions: YAML-level problems (syntax, duplicate keys,
+    tags), pydantic errors and the ``checks`` (cross-field rules over the raw data) are all collected,
+    sorted by line and raised at once. ``kind`` names the document in messages.
+    """
     try:
-        data, root, located = _parse(text)
+        data, root, located = _parse(text, kind)
     except _Located as exc:
         located = [exc]
     except yaml.MarkedYAMLError as exc:
@@ -261,16 +281,16 @@ def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
         lines = text.splitlines()
         if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
             message += " (this line has a tab; YAML indents with spaces only)"
-        raise RubricError([Problem("yaml-syntax", f"not valid YAML: {message}", Location(file, line, col))]) from None
+        raise error([Problem("yaml-syntax", f"not valid YAML: {message}", Location(file, line, col))]) from None
     except yaml.reader.ReaderError as exc:  # a control character; its first occurrence is where reading stopped
         at = max(text.find(chr(exc.character)), 0)  # (libyaml's exc.position counts bytes, not characters)
         line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         message = f"not valid YAML: {exc.reason} (U+{exc.character:04X})"
-        raise RubricError([Problem("yaml-syntax", message, Location(file, line, col))]) from None
+        raise error([Problem("yaml-syntax", message, Location(file, line, col))]) from None
     except yaml.YAMLError as exc:
-        raise RubricError([Problem("yaml-syntax", f"not valid YAML: {exc}", Location(file))]) from None
+        raise error([Problem("yaml-syntax", f"not valid YAML: {exc}", Location(file))]) from None
     if located:
-        raise RubricError(
+        raise error(
             sorted(
                 (
                     Problem(e.code, e.message, Location(file, e.node.start_mark.line + 1, e.node.start_mark.column + 1))
@@ -281,55 +301,65 @@ def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
         )
 
     if data is None:
-        raise RubricError([Problem("empty", "the rubric file is empty", Location(file, 1, 1))])
+        raise error([Problem("empty", f"the {kind} file is empty", Location(file, 1, 1))])
     if not isinstance(data, dict):
         line, col = locate(root, [])
-        raise RubricError(
+        raise error(
             [
                 Problem(
                     "not-a-mapping",
-                    "a rubric must be a YAML mapping (key: value)",
+                    f"a {kind} must be a YAML mapping (key: value)",
                     Location(file, line, col),
                 )
             ]
         )
 
     problems = []
-    rubric: Rubric | None = None
+    result: M | None = None
     try:
-        rubric = Rubric.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as err:
         problems += _pydantic_problems(err, data, root, file)
-    for loc, code, message in check_rubric(data, lambda loc: f"line {locate(root, loc)[0]}"):
+    for loc, code, message in checks(data, lambda loc: f"line {locate(root, loc)[0]}") if checks else ():
         line, col = locate(root, loc)
         problems.append(Problem(code, message, Location(file, line, col)))
-    if problems or rubric is None:
+    if problems or result is None:
         problems.sort(key=lambda p: (p.location.line or 0, p.location.col or 0))
-        raise RubricError(problems)
-    return rubric
+        raise error(problems)
+    return result
 
 
-def load_rubric(path: str | Path) -> Rubric:
-    """Load a rubric file; its path and sha256 are kept on the result."""
-    path = Path(path)
+def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
+    """Parse and validate rubric text; raise :class:`RubricError` with every problem located."""
+    return parse_yaml_model(text, file, Rubric, checks=check_rubric)
+
+
+def read_yaml_file(path: Path, *, error: type[InputError] = RubricError, kind: str = "rubric") -> tuple[str, bytes]:
+    """(text, bytes) of a UTF-8 YAML file (a BOM is fine); ``error`` names the file, or the line of a bad byte."""
     file = str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise RubricError([Problem("not-found", "no such rubric file", Location(file))]) from None
+        raise error([Problem("not-found", f"no such {kind} file", Location(file))]) from None
     except OSError as exc:
-        raise RubricError([Problem("unreadable", f"cannot read the rubric: {exc.strerror}", Location(file))]) from None
+        raise error([Problem("unreadable", f"cannot read the {kind}: {exc.strerror}", Location(file))]) from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), raw
     except UnicodeDecodeError as exc:  # the bytes before the bad one are valid UTF-8: locate it by line and column
         body = raw.removeprefix(codecs.BOM_UTF8)  # the decoder's offsets do not count the BOM
         before = body[: exc.start].decode("utf-8").splitlines(keepends=True) or [""]
         line, col = len(before), len(before[-1]) + 1
         if before[-1].endswith(("\n", "\r")):
             line, col = line + 1, 1
-        message = f"a rubric must be UTF-8 text (byte 0x{body[exc.start]:02X} is not; save the file as UTF-8)"
-        raise RubricError([Problem("encoding", message, Location(file, line, col))]) from None
-    rubric = parse_rubric(text, file)
-    rubric._path = file
+        message = f"a {kind} must be UTF-8 text (byte 0x{body[exc.start]:02X} is not; save the file as UTF-8)"
+        raise error([Problem("encoding", message, Location(file, line, col))]) from None
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Load a rubric file; its path and sha256 are kept on the result."""
+    path = Path(path)
+    text, raw = read_yaml_file(path)
+    rubric = parse_rubric(text, str(path))
+    rubric._path = str(path)
     rubric._sha256 = hashlib.sha256(raw).hexdigest()
     return rubric
