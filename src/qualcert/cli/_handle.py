@@ -19,7 +19,7 @@ EXIT_INVALID = 3
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
+def user_errors(*, writes: bool = True) -> Iterator[None]:
     """Turn a :class:`QualcertError` into its problem list on stderr and exit code 3."""
     try:
         yield
@@ -27,6 +27,6 @@ def user_errors() -> Iterator[None]:
         count = len([p for p in exc.problems if p.severity == "error"])
         print_problems(
             exc.problems,
-            title=f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+            title=f"{count} problem{'s' if count != 1 else ''} found" + ("; nothing was written." if writes else "."),
         )
         raise typer.Exit(EXIT_INVALID) from None

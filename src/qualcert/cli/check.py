@@ -24,7 +24,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
 ) -> None:
     """Validate returned score sheets without scoring; list what is still missing. Exit 0 or 3."""
-    with user_errors():
+    with user_errors(writes=False):  # check only reads
         report = run_check(rubric, inputs, roster_path=roster, encoding=encoding, sheet=sheet)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
