@@ -100,10 +100,9 @@ class _Scorer:
     def __init__(self, survey: Survey) -> None:
         self.survey = survey
         self.questions = survey.questions
-        lo, hi = survey.scale.min, survey.scale.max
-        self.lo, self.span = lo, hi - lo
-        # an answer's points above the bottom of the scale, reversed items recoded: score = points / span × 100
-        self.points = [{x: (hi - x if q.reverse else x - lo) for x in survey.scale.points} for q in survey.questions]
+        self.span = survey.scale.max - survey.scale.min
+        # integer points per answer (score = points / span × 100), so sums stay in integers
+        self.points = [{x: survey.item_points(x, q.reverse) for x in survey.scale.points} for q in survey.questions]
         self.index_positions = [i for i, q in enumerate(survey.questions) if q.dimension is not None]
         self.dimension_positions = [
             [i for i, q in enumerate(survey.questions) if q.dimension == d.id] for d in survey.dimensions

@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from qualcert.rubric.model import Id, Name, NonNegative, Positive, Share
 
-SCHEMA_ID = "qualcert/survey@1"
 DEFAULT_MISSING = ("모름", "해당없음")
 MAX_POINTS = 11  # a 0..10 scale is the widest in use
 
@@ -103,11 +102,14 @@ class Survey(_Model):
     def weight(self, dimension: Dimension) -> Fraction:
         return Fraction(dimension.weight) if dimension.weight is not None else Fraction(1)
 
-    def item_score(self, answer: int, reverse: bool) -> Fraction:
-        """The contract: (x − min)/(max − min) × 100, a reversed answer first becoming max + min − x."""
+    def item_points(self, answer: int, reverse: bool) -> int:
+        """An answer's steps above the bottom of the scale, a reversed answer first becoming max + min − x."""
         lo, hi = self.scale.min, self.scale.max
-        x = hi + lo - answer if reverse else answer
-        return Fraction(100 * (x - lo), hi - lo)
+        return (hi + lo - answer if reverse else answer) - lo
+
+    def item_score(self, answer: int, reverse: bool) -> Fraction:
+        """The contract: (x − min)/(max − min) × 100, from :meth:`item_points`."""
+        return Fraction(100 * self.item_points(answer, reverse), self.scale.max - self.scale.min)
 
 
 # -- cross-field rules over the raw YAML data ------------------------------------------------------
