@@ -110,7 +110,3 @@ class RosterError(InputError):
 
 class OutputError(QualcertError):
     """An output cannot be written (exists without --force, not writable, ...)."""
-
-
-def errors_only(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]

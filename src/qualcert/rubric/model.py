@@ -16,10 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-SCHEMA_ID = "qualcert/rubric@1"
-
 Stage = Literal["document", "onsite"]
-STAGES: tuple[Stage, ...] = ("document", "onsite")
 Aggregate = Literal["mean", "median", "trimmed_mean", "min", "max"]
 
 DEFAULT_STAGE_WEIGHTS: dict[Stage, Decimal] = {"document": Decimal(1), "onsite": Decimal(1)}
