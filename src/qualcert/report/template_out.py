@@ -29,13 +29,13 @@ from xlsxwriter.workbook import Workbook
 from qualcert.errors import Location, OutputError, Problem
 from qualcert.report.workbook import FONT, text_width
 from qualcert.rubric import Rubric, Stage, name_text
+from qualcert.rubric.model import STAGE_NAMES
 from qualcert.scoring.fractions import IndicatorScale, scales_for
 
 COLUMNS: Final = ("domain", "item", "indicator_id", "indicator_name", "points", "score", "comment")
 KOREAN: Final = ("영역", "항목", "지표", "지표명", "배점", "점수", "의견")
 SCORE_COL: Final = COLUMNS.index("score")
 COMMENT_COL: Final = COLUMNS.index("comment")
-STAGE_KO: Final = {"document": "서면", "onsite": "현장"}
 MAX_WIDTH: Final = 48
 LINE_HEIGHT: Final = 15  # points per line of 10-point 맑은 고딕
 LISTS_SHEET: Final = "_lists"  # hidden: drop-down values that do not fit an inline list
@@ -122,7 +122,7 @@ def _add_sheet(
 ) -> None:
     ws = book.add_worksheet(title)
     scales = lists.scales
-    stage_ko = STAGE_KO[sheet.stage]
+    stage_ko = STAGE_NAMES[sheet.stage]["ko"]
     ws.write_string(0, 0, f"{name_text(rubric.title)} — {stage_ko}심사 평가표", fmt["title"])
     ws.write_string(
         1,

@@ -17,6 +17,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Stage = Literal["document", "onsite"]
+STAGE_NAMES: dict[str, dict[str, str]] = {
+    "document": {"en": "document", "ko": "서면"},
+    "onsite": {"en": "onsite", "ko": "현장"},
+}
+"""How each stage is called in sentences and sheets, by language."""
 Aggregate = Literal["mean", "median", "trimmed_mean", "min", "max"]
 
 DEFAULT_STAGE_WEIGHTS: dict[Stage, Decimal] = {"document": Decimal(1), "onsite": Decimal(1)}

@@ -18,9 +18,7 @@ from fractions import Fraction
 from qualcert.numeric import exact, fmt, round_half_up
 from qualcert.results import AreaResult, DecisionCode, EligibilityCheck, IndicatorResult, Margin, Reason
 from qualcert.rubric import Rubric, name_text
-from qualcert.rubric.model import EligibilityRule
-
-STAGE_NAMES = {"document": ("document", "서면"), "onsite": ("onsite", "현장")}
+from qualcert.rubric.model import STAGE_NAMES, EligibilityRule
 
 
 @dataclass(frozen=True)
@@ -153,8 +151,8 @@ def _incomplete_reasons(missing: Sequence[IndicatorResult]) -> list[Reason]:
         by_stage.setdefault(ind.missing_stages, []).append(ind.indicator_id)
     reasons = []
     for stages, ids in by_stage.items():
-        en_stage = " and ".join(STAGE_NAMES[s][0] for s in stages) + (" stage" if len(stages) == 1 else " stages")
-        ko_stage = "·".join(STAGE_NAMES[s][1] for s in stages)
+        en_stage = " and ".join(STAGE_NAMES[s]["en"] for s in stages) + (" stage" if len(stages) == 1 else " stages")
+        ko_stage = "·".join(STAGE_NAMES[s]["ko"] for s in stages)
         n = len(ids)
         listed = ", ".join(ids)
         reasons.append(
