@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as s
 
-from qualcert.results import Results
+from qualcert.results import Consensus, Results
 from qualcert.scoring.engine import score
 from tests.scoring_helpers import Inst, rubric_from, table
 
@@ -215,3 +215,25 @@ def test_an_excluded_indicator_changes_nothing_else(rows: list[tuple[str, str, s
     # 2.1.2 applies to type b only; under type a its scores (if a sheet carried them) must not count.
     as_a_with_extra = score(R, table(R, extra), issued=ISSUED, institutions=INSTS)
     assert _summary(as_a) == _summary(as_a_with_extra)
+
+
+@settings(max_examples=60, deadline=None)
+@given(panels())
+def test_an_institution_scores_the_same_alone_as_in_a_round(rows: list[tuple[str, str, str, str, str]]) -> None:
+    # The engine shares one result between indicators with identical scores (a memo per run):
+    # whatever the other institutions of the run scored must not leak into an institution's result.
+    together = {i.institution_id: i for i in run(rows, **INSTS).institutions}
+    for iid in INSTS:
+        alone = only(run([r for r in rows if r[0] == iid], **{iid: INSTS[iid]}))
+        assert alone == together[iid]
+
+
+def test_equal_indicator_scores_share_one_result_and_a_consensus_does_not_leak() -> None:
+    rows = [r for inst in ("P1", "P2") for r in full_rows(inst)]
+    plain = run(rows, **INSTS).institutions
+    assert plain[0].indicators[0] is plain[1].indicators[0]
+    agreed = Consensus("하", False, Fraction(0), "why", "committee", "c.csv:2", False, None)
+    settled = score(R, table(R, rows), issued=ISSUED, institutions=INSTS, consensus={("P1", "1.1.1"): agreed})
+    p1, p2 = (next(i for i in inst.indicators if i.indicator_id == "1.1.1") for inst in settled.institutions)
+    assert p1.fraction == 0 and p1.consensus is not None
+    assert p2.fraction == 1 and p2.consensus is None

@@ -129,16 +129,14 @@ class IndicatorResult:
     na_conflict: bool  # some reviewers wrote N/A, others a score
     stages: tuple[StageResult, ...]
     consensus: Consensus | None = None  # a settled value replaces the reviewers' aggregate
+    max: Fraction = field(init=False)  # the points when applicable, else 0
+    score: Fraction | None = field(init=False)  # fraction × points (0 when not applicable, None when missing)
 
-    @property
-    def max(self) -> Fraction:
-        return self.points if self.applicable else Fraction(0)
-
-    @property
-    def score(self) -> Fraction | None:
-        if not self.applicable:
-            return Fraction(0)
-        return None if self.fraction is None else self.fraction * self.points
+    def __post_init__(self) -> None:  # computed once: results are shared and read many times
+        fraction = self.fraction
+        score = Fraction(0) if not self.applicable else None if fraction is None else fraction * self.points
+        object.__setattr__(self, "max", self.points if self.applicable else Fraction(0))
+        object.__setattr__(self, "score", score)
 
     @property
     def missing(self) -> bool:
@@ -216,10 +214,11 @@ class Results:
     def to_json_dict(self) -> dict[str, Any]:
         """The `score --json` document (DESIGN.md contract, plus extra keys)."""
         p = self.rubric.precision
+        shared: dict[int, dict[str, Any]] = {}  # id(IndicatorResult) → its JSON: the engine shares equal results
         return {
             "rubric": {"id": self.rubric.id, "version": self.rubric.version, "sha256": self.rubric.sha256},
             "issued": self.issued.isoformat(),
-            "institutions": [_institution_json(inst, p) for inst in self.institutions],
+            "institutions": [_institution_json(inst, p, shared) for inst in self.institutions],
             "summary": {"decisions": self.decision_counts(), "institutions": len(self.institutions)},
             "inputs": list(self.inputs),
             "roster": self.roster,
@@ -236,7 +235,7 @@ def _num(value: Fraction | None, precision: int) -> float | None:
     return None if value is None else to_float(value, precision)
 
 
-def _institution_json(inst: InstitutionResult, p: int) -> dict[str, Any]:
+def _institution_json(inst: InstitutionResult, p: int, shared: dict[int, dict[str, Any]]) -> dict[str, Any]:
     return {
         "institution_id": inst.institution_id,
         "name": inst.name,
@@ -266,7 +265,7 @@ def _institution_json(inst: InstitutionResult, p: int) -> dict[str, Any]:
         "eligibility": [{"field": e.field, "value": e.value, "passed": e.passed} for e in inst.eligibility],
         "domains": [_area_json("domain_id", d, p) for d in inst.domains],
         "items": [_area_json("item_id", i, p) for i in inst.items],
-        "indicators": [_indicator_json(i, p) for i in inst.indicators],
+        "indicators": [_shared_json(i, p, shared) for i in inst.indicators],
     }
 
 
@@ -280,6 +279,14 @@ def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
     if key == "domain_id":
         data["minimum"] = None if area.minimum is None else float(area.minimum)
     return data
+
+
+def _shared_json(ind: IndicatorResult, p: int, shared: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The JSON of ``ind``, built once per result object (so the same dict may appear many times: read-only)."""
+    found = shared.get(id(ind))
+    if found is None:
+        found = shared[id(ind)] = _indicator_json(ind, p)
+    return found
 
 
 def _indicator_json(ind: IndicatorResult, p: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Leave one reviewer out: would an institution's decision change without any single one of its reviewers?
 
-Each institution is re-scored by the scoring engine (:func:`qualcert.scoring.engine.score_institution`,
+Each institution is re-scored by the scoring engine (:class:`qualcert.scoring.engine.Scorer`,
 the per-institution step of ``score``) without each of its reviewers in turn (their N/A marks
 included). The result is reported next to the decision; nothing is applied.
 """
@@ -17,7 +17,7 @@ from qualcert import scoretable as st
 from qualcert.agreement.model import LeaveOneOut
 from qualcert.rubric import Rubric
 from qualcert.scoring.aggregate import StageKey, StageScores
-from qualcert.scoring.engine import InstitutionInfo, score_institution
+from qualcert.scoring.engine import InstitutionInfo, Scorer
 
 Entry = tuple[str, bool, int]  # reviewer, N/A, numerator
 
@@ -43,12 +43,13 @@ def leave_one_out(
     order = [i for i in institutions if i in cells] if institutions is not None else []
     order += sorted(set(cells) - set(order))
     out = []
+    scorer = Scorer(rubric, issued)
     for iid in order:
         info = institutions.get(iid) if institutions is not None else None
         entries = cells[iid]
-        base = score_institution(rubric, _groups(entries, dens, None), iid, info, issued)
+        base = scorer.institution(_groups(entries, dens, None), iid, info)
         for reviewer in sorted({r for rows in entries.values() for r, _, _ in rows}):
-            without = score_institution(rubric, _groups(entries, dens, reviewer), iid, info, issued)
+            without = scorer.institution(_groups(entries, dens, reviewer), iid, info)
             out.append(
                 LeaveOneOut(
                     institution_id=iid,

@@ -72,19 +72,14 @@ def stage_scores(table: pd.DataFrame) -> dict[StageKey, StageScores]:
         return {}
     t = table.sort_values([st.INSTITUTION, st.INDICATOR, st.STAGE, st.NA, st.NUM], kind="stable")
     inst, ind, stage = (t[c].to_numpy(dtype=object) for c in (st.INSTITUTION, st.INDICATOR, st.STAGE))
-    nums, na, den = t[st.NUM].to_numpy(), t[st.NA].to_numpy(), t[st.DEN].to_numpy()
-    reviewers = t[st.REVIEWER].to_numpy(dtype=object)
     change = (inst[1:] != inst[:-1]) | (ind[1:] != ind[:-1]) | (stage[1:] != stage[:-1])
     starts = np.flatnonzero(np.concatenate(([True], change)))
     ends = np.append(starts[1:], len(t))
-    groups: dict[StageKey, StageScores] = {}
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        marks = na[start:end]
-        numeric = nums[start:end][~marks]
-        groups[inst[start], ind[start], stage[start]] = StageScores(
-            nums=tuple(numeric.tolist()),
-            den=int(den[start]),
-            na=int(marks.sum()),
-            reviewers=frozenset(reviewers[start:end].tolist()),
-        )
-    return groups
+    marks = np.add.reduceat(t[st.NA].to_numpy().astype(np.int64), starts)  # N/A rows sort last in a group
+    nums, reviewers = t[st.NUM].tolist(), t[st.REVIEWER].tolist()
+    dens = t[st.DEN].to_numpy()[starts].tolist()
+    keys = zip(inst[starts].tolist(), ind[starts].tolist(), stage[starts].tolist(), strict=True)
+    return {
+        key: StageScores(tuple(nums[start : end - na]), den, na, frozenset(reviewers[start:end]))
+        for key, start, end, na, den in zip(keys, starts.tolist(), ends.tolist(), marks.tolist(), dens, strict=True)
+    }

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 from qualcert.numeric import exact, fmt, round_half_up
 from qualcert.results import AreaResult, DecisionCode, EligibilityCheck, IndicatorResult, Margin, Reason
@@ -122,6 +123,7 @@ def grade_of(rubric: Rubric, total: Fraction | None) -> str | None:
     return next((band.grade for band in rubric.decision.grades if rounded >= band.min), None)
 
 
+@lru_cache(maxsize=1024)  # thresholds are the rubric's few numbers
 def _grid_threshold(threshold: Fraction, precision: int) -> Fraction:
     """The least value that passes ``round_half_up(x) >= threshold``: one half-unit below the grid point."""
     unit = Fraction(1, 10**precision)

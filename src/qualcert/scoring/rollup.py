@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 
-from qualcert.numeric import exact, round_half_up
+from qualcert.numeric import exact, exact_sum, round_half_up
 from qualcert.results import AreaResult, Consensus, IndicatorResult, StageResult
 from qualcert.rubric import Indicator, Rubric
-from qualcert.scoring.aggregate import StageKey, StageScores
+from qualcert.scoring.aggregate import StageScores
 
-_NONE = StageScores((), 1, 0, frozenset())
+NO_SCORES = StageScores((), 1, 0, frozenset())  # a stage without any entry
 
 
 def combine_stages(rubric: Rubric, fractions: Mapping[str, Fraction]) -> Fraction | None:
@@ -47,27 +47,23 @@ def settle(result: IndicatorResult, agreed: Consensus | None) -> IndicatorResult
 
 
 def indicator_result(
-    rubric: Rubric,
-    indicator: Indicator,
-    groups: Mapping[StageKey, StageScores],
-    institution_id: str,
-    service_type: str | None,
+    rubric: Rubric, indicator: Indicator, scored: Mapping[str, StageScores] | None, reviewers: int
 ) -> IndicatorResult:
+    """One indicator of one institution: ``scored`` holds the scores of each of its stages (an empty
+    :data:`NO_SCORES` where nobody wrote anything), None when it does not apply to the service type;
+    ``reviewers`` counts everyone who wrote something at any of its stages."""
     domain, item = rubric.indicator_parents[indicator.id]
     points = exact(indicator.points)
-    stages = rubric.stages_of(indicator)
-    if not rubric.applies(indicator, service_type):
+    if scored is None:
         return IndicatorResult(
             indicator.id, item.id, domain.id, points, False, "service-type", None, (), 0, None, False, False, ()
         )
-    scored = {stage: groups.get((institution_id, indicator.id, stage), _NONE) for stage in stages}
     stage_results = tuple(
         StageResult(stage, s.fraction(rubric.aggregate), len(s.reviewers), s.na, s.spread)
         for stage, s in scored.items()
     )
     numbers = sum(len(s.nums) for s in scored.values())
     marks = sum(s.na for s in scored.values())
-    reviewers = len(frozenset().union(*(s.reviewers for s in scored.values())))
     spreads = [s.spread for s in scored.values() if s.spread is not None]
     spread = max(spreads) if spreads else None
     limit = rubric.disagreement.max_spread
@@ -91,7 +87,7 @@ def indicator_result(
         )
     fractions = {r.stage: r.fraction for r in stage_results if r.fraction is not None}
     if rubric.stage_combine == "onsite":
-        missing = () if fractions else tuple(stages)
+        missing = () if fractions else tuple(scored)
     else:
         missing = tuple(stage for stage, s in scored.items() if not s.reviewers)
     fraction = None if missing else combine_stages(rubric, fractions)
@@ -118,12 +114,14 @@ def area_results(
     """(items, domains) summed over applicable indicators; missing ones add 0 to the score."""
     items, domains = [], []
     for domain in rubric.domains:
-        d_score, d_max = Fraction(0), Fraction(0)
+        scores, maxima = [], []
         for item in domain.items:
             results = [indicators[ind.id] for ind in item.indicators]
-            i_score = sum((r.score or Fraction(0) for r in results), Fraction(0))
-            i_max = sum((r.max for r in results), Fraction(0))
-            items.append(AreaResult(item.id, i_score, i_max))
-            d_score, d_max = d_score + i_score, d_max + i_max
-        domains.append(AreaResult(domain.id, d_score, d_max, rubric.domain_minimum(domain)))
+            item_result = AreaResult(
+                item.id, exact_sum(r.score or Fraction(0) for r in results), exact_sum(r.max for r in results)
+            )
+            items.append(item_result)
+            scores.append(item_result.score)
+            maxima.append(item_result.max)
+        domains.append(AreaResult(domain.id, exact_sum(scores), exact_sum(maxima), rubric.domain_minimum(domain)))
     return tuple(items), tuple(domains)
