@@ -5,7 +5,7 @@ No printing and no exiting here; errors are raised as :class:`~qualcert.errors.Q
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -105,13 +105,16 @@ def run_score(
     *,
     roster_path: str | Path | None = None,
     options: ScoreOptions,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Results:
-    """Load, validate and score: the whole `qualcert score` job without its outputs."""
+    """Load, validate and score: the whole `qualcert score` job without its outputs.
+
+    ``progress(done, total)`` follows the reading of the score files, the long part."""
     from qualcert.ingest import load_scores
     from qualcert.scoring.engine import score
 
     rubric, roster = load_inputs(rubric_path, roster_path, encoding=options.encoding)
-    data = load_scores(inputs, rubric, roster, encoding=options.encoding, sheet=options.sheet)
+    data = load_scores(inputs, rubric, roster, encoding=options.encoding, sheet=options.sheet, progress=progress)
     agreed = None
     if options.consensus is not None:
         from qualcert.consensus import read_consensus

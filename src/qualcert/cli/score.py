@@ -12,7 +12,7 @@ import typer
 from qualcert.cli._handle import user_errors
 from qualcert.pipeline import ScoreOptions, run_score
 from qualcert.report.atomic import atomic_outputs, check_targets
-from qualcert.report.console import print_problems
+from qualcert.report.console import print_problems, reported_progress
 
 if TYPE_CHECKING:
     from qualcert.results import Results
@@ -101,7 +101,8 @@ def score(
         issued=(issued.date() if issued else date.today()), encoding=encoding, sheet=sheet, consensus=consensus
     )
     with user_errors():
-        results = run_score(rubric, inputs, roster_path=roster, options=options)
+        with reported_progress("reading score files") as progress:
+            results = run_score(rubric, inputs, roster_path=roster, options=options, progress=progress)
         write_outputs(
             results,
             xlsx=output,

@@ -11,29 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
-from qualcert.errors import InputError, Location, Problem, SheetError
-from qualcert.ingest.long_table import RawRows, read_csv
+from qualcert.errors import Location, Problem, SheetError
+from qualcert.ingest.long_table import RawRows
+from qualcert.ingest.reading import InputFile, Progress, read_files
 from qualcert.ingest.roster import Institution, Roster, read_roster
-from qualcert.ingest.sources import expand, read_source
-from qualcert.ingest.templates import read_workbook
+from qualcert.ingest.sources import expand
 from qualcert.ingest.validate import check_roster, validate_scores
 from qualcert.rubric import Rubric
 
 __all__ = ["InputFile", "Institution", "Roster", "ScoreInput", "check_roster", "load_scores", "read_roster"]
-
-Kind = Literal["template", "long-xlsx", "csv"]
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: str
-    sha256: str
-    kind: Kind
-    rows: int  # scores read from it (before validation)
 
 
 @dataclass(frozen=True)
@@ -43,7 +32,15 @@ class ScoreInput:
     files: list[InputFile]
 
 
-def _read(paths: Sequence[str | Path], raw: RawRows, *, encoding: str | None, sheet: str | None) -> list[InputFile]:
+def _read(
+    paths: Sequence[str | Path],
+    raw: RawRows,
+    *,
+    encoding: str | None,
+    sheet: str | None,
+    workers: int | None,
+    progress: Progress | None,
+) -> list[InputFile]:
     files: list[InputFile] = []
     first_of: dict[str, str] = {}
     expanded, empty = expand(paths)
@@ -52,23 +49,15 @@ def _read(paths: Sequence[str | Path], raw: RawRows, *, encoding: str | None, sh
     ]
     if not paths:
         raw.problems.append(Problem("no-input", "no score files given", Location()))
-    for path in expanded:
-        try:
-            source = read_source(path, encoding=encoding)
-        except InputError as exc:
-            raw.problems += exc.problems
+    for file, rows in read_files(expanded, encoding=encoding, sheet=sheet, workers=workers, progress=progress):
+        if file is not None and file.sha256 in first_of:
+            message = f"the same content as {first_of[file.sha256]}; read once"
+            raw.problems.append(Problem("duplicate-file", message, Location(file=file.path), "warning"))
             continue
-        if source.sha256 in first_of:
-            message = f"the same content as {first_of[source.sha256]}; read once"
-            raw.problems.append(Problem("duplicate-file", message, Location(file=source.path), "warning"))
-            continue
-        first_of[source.sha256] = source.path
-        kind: Kind
-        if source.frame is not None:
-            kind, count = "csv", read_csv(source, raw)
-        else:
-            kind, count = read_workbook(source, raw, sheet)
-        files.append(InputFile(source.path, source.sha256, kind, count))
+        raw.absorb(rows)
+        if file is not None:
+            first_of[file.sha256] = file.path
+            files.append(file)
     return files
 
 
@@ -87,13 +76,17 @@ def load_scores(
     *,
     encoding: str | None = None,
     sheet: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> ScoreInput:
     """Read and validate score files (folders expand to the files inside) against the rubric and roster.
 
+    ``workers``: processes reading files (default :func:`~qualcert.ingest.reading.default_workers`;
+    used only for many files); ``progress(done, total)`` is called after each file is read.
     Raises SheetError listing every problem (warnings included) when any is an error.
     """
     raw = RawRows()
-    files = _read(paths, raw, encoding=encoding, sheet=sheet)
+    files = _read(paths, raw, encoding=encoding, sheet=sheet, workers=workers, progress=progress)
     table, found = validate_scores(raw, rubric, roster)
     problems = sorted(dict.fromkeys([*raw.problems, *found]), key=_reading_order)  # same place, same words: once
     errors = [p for p in problems if p.severity == "error"]

@@ -133,6 +133,16 @@ class RawRows:
     def add_frame(self, frame: pd.DataFrame) -> None:
         self._frames.append(frame)
 
+    def absorb(self, other: RawRows) -> None:
+        """Append ``other``'s origins, problems and rows (its origin numbers shift past ours)."""
+        offset = len(self.origins)
+        self.origins += other.origins
+        self.problems += other.problems
+        for name, values in other._lists.items():
+            self._lists[name].extend([v + offset for v in values] if name == ORIGIN and offset else values)
+        for frame in other._frames:
+            self._frames.append(frame.assign(**{ORIGIN: frame[ORIGIN] + offset}) if offset else frame)
+
     def frame(self) -> pd.DataFrame:
         """All rows: text columns as Python strings (object), origin and row as int64."""
         frames = [*self._frames, pd.DataFrame(self._lists, dtype=object)]

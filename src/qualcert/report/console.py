@@ -7,7 +7,8 @@ off when the stream is not a terminal (rich does this itself, and honours NO_COL
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -18,7 +19,7 @@ from rich.tree import Tree
 
 from qualcert.errors import Problem
 
-__all__ = ["Table", "Tree", "err", "escape", "out", "print_problems", "progress"]
+__all__ = ["Table", "Tree", "err", "escape", "out", "print_problems", "progress", "reported_progress"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -49,3 +50,35 @@ def progress(description: str, total: int) -> Iterator[Progress]:
     with bar:
         bar.add_task(description, total=total)
         yield bar
+
+
+@contextmanager
+def reported_progress(description: str, *, every: float = 0.1) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar drawn from the work's own reports ``(done, total)``: on a terminal, for 50 steps or more.
+
+    It is redrawn by the reports themselves, not by a thread (rich's auto refresh), because the
+    work may fork worker processes.
+    """
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        auto_refresh=False,
+        disable=not err.is_terminal,
+    )
+    drawn = 0.0
+
+    def report(done: int, total: int) -> None:
+        nonlocal drawn
+        now = time.monotonic()
+        if total >= 50 and (now - drawn >= every or done == total):
+            bar.update(task, completed=done, total=total, visible=True)
+            bar.refresh()
+            drawn = now
+
+    with bar:
+        task = bar.add_task(description, total=None, visible=False)
+        yield report
