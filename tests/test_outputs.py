@@ -15,6 +15,7 @@ from qualcert.cli import app
 from qualcert.ingest import Institution
 from qualcert.report.atomic import atomic_outputs
 from qualcert.report.csv_out import write_csv
+from qualcert.report.json_out import render_json
 from qualcert.report.workbook import write_workbook
 from qualcert.results import Results
 from qualcert.scoring.engine import score
@@ -224,3 +225,14 @@ def test_readme_starts_with_the_two_commands_and_they_exist() -> None:
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     assert "\ndemo:" in makefile and "\ntest:" in makefile
     assert "make test" in (root / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_json_text_is_the_document_with_one_line_per_institution() -> None:
+    r = results()
+    p1, _, p3 = r.institutions
+    assert p1.indicators[3] is p3.indicators[3]  # 2.1.2 applies to neither: one shared result, its text made once
+    text = render_json(r)
+    doc = r.to_json_dict()
+    assert json.loads(text) == json.loads(json.dumps(doc))
+    lines = [line.removeprefix("    ").removesuffix(",") for line in text.splitlines()]
+    assert all(json.dumps(inst, ensure_ascii=False) in lines for inst in doc["institutions"])

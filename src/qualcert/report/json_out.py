@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from qualcert.results import Results
 
@@ -18,9 +19,26 @@ def render_json(results: Results) -> str:
     doc = results.to_json_dict()
     institutions = doc.pop("institutions")
     lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in doc.items()]
-    body = ",\n".join(f"    {json.dumps(inst, ensure_ascii=False)}" for inst in institutions)
+    texts: dict[int, str] = {}
+    body = ",\n".join(f"    {_institution(inst, texts)}" for inst in institutions)
     lines.insert(2, f'  "institutions": [\n{body}\n  ]' if institutions else '  "institutions": []')
     return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _institution(inst: dict[str, Any], texts: dict[int, str]) -> str:
+    """``json.dumps(inst)``, with each indicator's text made once: the engine shares equal indicator results
+    between institutions, and so does :meth:`Results.to_json_dict` their dicts (``texts``: by ``id``)."""
+    *_, last = inst
+    if last != "indicators":  # the spliced text below must stay in key order
+        return json.dumps(inst, ensure_ascii=False)
+    head = json.dumps({k: v for k, v in inst.items() if k != "indicators"}, ensure_ascii=False)
+    parts = []
+    for indicator in inst["indicators"]:
+        text = texts.get(id(indicator))
+        if text is None:
+            text = texts[id(indicator)] = json.dumps(indicator, ensure_ascii=False)
+        parts.append(text)
+    return f'{head[:-1]}, "indicators": [{", ".join(parts)}]}}'
 
 
 def write_json(results: Results, path: Path) -> None:
