@@ -151,10 +151,16 @@ class AreaResult:
     score: Fraction
     max: Fraction
     minimum: Decimal | None = None  # domain minimum percent in force, if any
+    percent: Fraction | None = field(init=False)  # score ÷ max × 100; None when nothing applies
 
-    @property
-    def percent(self) -> Fraction | None:
-        return self.score / self.max * 100 if self.max else None
+    def __post_init__(self) -> None:  # computed once: read by the decision, the JSON and every writer
+        score, maximum = self.score, self.max
+        percent = (
+            Fraction(score.numerator * 100 * maximum.denominator, score.denominator * maximum.numerator)
+            if maximum
+            else None
+        )
+        object.__setattr__(self, "percent", percent)
 
 
 @dataclass(frozen=True, slots=True)

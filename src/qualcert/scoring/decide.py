@@ -147,6 +147,23 @@ def _margin(
     return Margin(rule, subject, rounded, limit, rounded - limit, needed)
 
 
+@lru_cache(maxsize=65536)  # a few scores per indicator recur across a round
+def _floor(indicator_id: str, score: Fraction, need: Fraction, p: int) -> tuple[Margin, Reason]:
+    """An indicator's floor: ``score`` against ``need`` points."""
+    m = _margin("floor", indicator_id, score, need, Fraction(1), score, p)
+    ok = m.margin >= 0
+    sign = "≥" if ok else "<"
+    return m, Reason(
+        "floor",
+        ok,
+        indicator_id,
+        m.value,
+        m.threshold,
+        f"indicator {indicator_id} floor: {fmt(score, p)} {sign} {fmt(need, p)} points",
+        f"지표 {indicator_id} 최저기준: {fmt(score, p)} {sign} {fmt(need, p)}점",
+    )
+
+
 def _incomplete_reasons(missing: Sequence[IndicatorResult]) -> list[Reason]:
     by_stage: dict[tuple[str, ...], list[str]] = {}
     for ind in missing:
@@ -246,22 +263,10 @@ def judge(
         floor = rubric.indicators[ind.indicator_id].floor
         if floor is None or not ind.applicable or ind.score is None:
             continue
-        need = exact(floor) * ind.points
-        m = _margin("floor", ind.indicator_id, ind.score, need, Fraction(1), ind.score, p)
+        m, reason = _floor(ind.indicator_id, ind.score, exact(floor) * ind.points, p)
         margins.append(m)
         floor_needs[ind.domain_id] = floor_needs.get(ind.domain_id, Fraction(0)) + m.points_needed
-        ok = m.margin >= 0
-        rules.append(
-            Reason(
-                "floor",
-                ok,
-                ind.indicator_id,
-                m.value,
-                m.threshold,
-                f"indicator {ind.indicator_id} floor: {fmt(ind.score, p)} {'≥' if ok else '<'} {fmt(need, p)} points",
-                f"지표 {ind.indicator_id} 최저기준: {fmt(ind.score, p)} {'≥' if ok else '<'} {fmt(need, p)}점",
-            )
-        )
+        rules.append(reason)
 
     grade = grade_of(rubric, total)
     missing = _incomplete_reasons([ind for ind in indicators if ind.missing])
@@ -306,7 +311,8 @@ def judge(
         if decision == "graded":
             decisive = [grade_reason]
     checks = tuple(elig_reasons + missing + rules)
-    ordered = tuple(decisive) + tuple(r for r in checks if r not in decisive)
+    first = {id(r) for r in decisive}  # decisive reasons are objects of ``checks``
+    ordered = tuple(decisive) + tuple(r for r in checks if id(r) not in first)
 
     points_to_certify = None
     if decision == "not_certified":
