@@ -30,6 +30,7 @@ from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut,
 from qualcert.agreement.reviewers import reviewer_agreement
 from qualcert.agreement.table import RatingFrame, spread, spread_limit
 from qualcert.errors import Problem
+from qualcert.results import Consensus
 from qualcert.rubric import LevelsScale, Rubric
 from qualcert.scoring.engine import InstitutionInfo
 
@@ -60,11 +61,17 @@ def compute_agreement(
     plan: BootstrapPlan | None = None,
     issued: date | None = None,
     problems: Iterable[Problem] = (),
+    reviewers_out: bool = True,
+    consensus: Mapping[tuple[str, str], Consensus] | None = None,
 ) -> Agreement:
     """Agreement statistics of a validated score table (:mod:`qualcert.scoretable`).
 
     ``institutions`` (the roster) gives the eligibility attributes that leave-one-reviewer-out
     decisions need; ``issued`` matters only to validity dates, which are not reported.
+    ``reviewers_out=False`` skips leave-one-reviewer-out (it re-scores every institution once per
+    reviewer: several times the cost of scoring). ``consensus``: the agreed values that the run's
+    scoring applied, so that leave-one-out starts from the same decisions (a settled indicator
+    keeps its agreed value whoever is left out); the coefficients always use the reviewers' own scores.
     """
     plan = plan if plan is not None else BootstrapPlan()
     ratings = RatingFrame(rubric, table)
@@ -92,7 +99,11 @@ def compute_agreement(
         overall_spread=spread(frame, limit, rubric.precision),
         by_indicator=tuple(by_indicator),
         by_reviewer=reviewer_agreement(rubric, table, frame),
-        leave_one_out=leave_one_out(rubric, table, institutions=institutions, issued=issued or date.today()),
+        leave_one_out=leave_one_out(
+            rubric, table, institutions=institutions, issued=issued or date.today(), consensus=consensus
+        )
+        if reviewers_out
+        else None,
         bootstrap=plan,
         problems=tuple(problems),
     )
