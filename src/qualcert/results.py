@@ -20,6 +20,8 @@ from qualcert.rubric import Rubric
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcert.agreement import Agreement
+
 DecisionCode = Literal["certified", "not_certified", "ineligible", "incomplete", "graded"]
 
 DECISION_LABELS: dict[str, dict[str, str]] = {
@@ -206,6 +208,7 @@ class Results:
     roster: dict[str, Any] | None = None  # provenance: file, sha256, institutions
     scores: pd.DataFrame | None = None  # the validated score table: every reviewer's cell, for the audit trail
     run: dict[str, Any] = field(default_factory=dict)  # qualcert version, time of the run, options
+    agreement: Agreement | None = None  # reviewer agreement of the same scores (None: not computed)
 
     def decision_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(DECISION_LABELS, 0)
@@ -225,6 +228,7 @@ class Results:
             "roster": self.roster,
             "run": self.run,
             "problems": [problem.to_dict() for problem in self.problems],
+            **({} if self.agreement is None else {"agreement": self.agreement.to_json_dict(embedded=True)}),
         }
 
 

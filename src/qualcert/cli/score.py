@@ -1,4 +1,4 @@
-"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F]"""
+"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F] [--no-agreement]"""
 
 from __future__ import annotations
 
@@ -86,6 +86,30 @@ def score(
             "institution_id, indicator_id, agreed, rationale, settled_by)."
         ),
     ] = None,
+    agreement: Annotated[
+        bool,
+        typer.Option(
+            help="Reviewer agreement beside the results: JSON key 'agreement' and the 신뢰도/Agreement sheet "
+            "(coefficients, spreads, reviewer severity; about a tenth of the scoring time)."
+        ),
+    ] = True,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Bootstrap resamples for the agreement's confidence intervals (0: none; "
+            "'qualcert agreement' uses 1000; 200 is enough for a committee and costs about as much as the scoring).",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap, for reproducible intervals.")] = 0,
+    leave_one_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-out",
+            help="Also report whether any institution's decision would change without one of its reviewers "
+            "(re-scores every institution once per reviewer: several times the scoring time).",
+        ),
+    ] = False,
     record: Annotated[bool, typer.Option(help="Also record the run in the certification register.")] = False,
     db: Annotated[
         str | None,
@@ -96,9 +120,22 @@ def score(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table on the terminal.")] = False,
 ) -> None:
-    """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request."""
+    """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request.
+
+    The JSON and the workbook also carry the reviewers' agreement (as 'qualcert agreement' computes it),
+    without confidence intervals and leave-one-reviewer-out unless --bootstrap N / --leave-one-out ask for them.
+    """
+    if not agreement and (bootstrap or leave_one_out):
+        raise typer.BadParameter("--bootstrap and --leave-one-out need the agreement (drop --no-agreement)")
     options = ScoreOptions(
-        issued=(issued.date() if issued else date.today()), encoding=encoding, sheet=sheet, consensus=consensus
+        issued=(issued.date() if issued else date.today()),
+        encoding=encoding,
+        sheet=sheet,
+        consensus=consensus,
+        agreement=agreement,
+        bootstrap=bootstrap,
+        seed=seed,
+        leave_one_out=leave_one_out,
     )
     with user_errors():
         results = run_score(rubric, inputs, roster_path=roster, options=options)
