@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import cast
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from qualcert.agreement.coefficients import compute
 from qualcert.agreement.loo import leave_one_out
 from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut, ReviewerAgreement, Spread
 from qualcert.agreement.reviewers import reviewer_agreement
-from qualcert.agreement.table import RatingFrame, spread, spread_limit
+from qualcert.agreement.table import CATEGORY, CODES, UNIT, VALUE, RatingFrame, spread_limit, spread_of, unit_spreads
 from qualcert.errors import Problem
 from qualcert.results import Consensus
 from qualcert.rubric import LevelsScale, Rubric
@@ -79,8 +80,12 @@ def compute_agreement(
     limit = spread_limit(rubric)
     overall = compute(ratings.ratings(), plan=plan, scope="overall")
     by_indicator = []
-    groups = dict(tuple(frame.groupby(st.INDICATOR, sort=False)))
-    empty = frame.iloc[0:0]
+    ids = ratings.ids[st.INDICATOR]
+    slim = frame[[UNIT, CODES[st.REVIEWER], CODES[st.INDICATOR], VALUE, CATEGORY]]  # what ratings() reads
+    groups = {str(ids[cast(int, code)]): rows for code, rows in slim.groupby(CODES[st.INDICATOR], sort=False)}
+    empty = slim.iloc[0:0]
+    units = unit_spreads(frame)  # one pass over the ratings for every indicator's spread
+    unit_groups = {str(ids[cast(int, code)]): rows for code, rows in units.groupby("indicator", sort=False)}
     for ind in rubric.indicators.values():
         rows = groups.get(ind.id, empty)
         level = isinstance(rubric.scale_of(ind), LevelsScale)
@@ -90,13 +95,13 @@ def compute_agreement(
                 scale=ind.scale,
                 level_scale=level,
                 coefficients=compute(ratings.ratings(rows, categorical=level), plan=plan, scope=f"indicator:{ind.id}"),
-                spread=spread(rows, limit, rubric.precision),
+                spread=spread_of(unit_groups.get(ind.id, units.iloc[0:0]), limit, rubric.precision),
             )
         )
     return Agreement(
         rubric=rubric,
         overall=overall,
-        overall_spread=spread(frame, limit, rubric.precision),
+        overall_spread=spread_of(units, limit, rubric.precision),
         by_indicator=tuple(by_indicator),
         by_reviewer=reviewer_agreement(rubric, table, frame),
         leave_one_out=leave_one_out(
