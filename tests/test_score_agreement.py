@@ -88,3 +88,11 @@ def test_json_on_stdout_lays_the_agreement_out_one_entry_per_line(files: list[st
     assert sum(line.startswith('      {"reviewer_id": ') for line in lines) == len(doc["agreement"]["by_reviewer"])
     assert sum(line.startswith('      {"institution_id": ') for line in lines) == 3 * len(doc["institutions"])
     assert sum(line.startswith('    {"institution_id": ') for line in lines) == len(doc["institutions"])
+
+
+def test_the_terminal_gets_one_line_of_it(files: list[str], tmp_path: Path) -> None:
+    shown = invoke(["score", *files, "--json", str(tmp_path / "r.json")]).stdout
+    o = no_nan((tmp_path / "r.json").read_text(encoding="utf-8"))["agreement"]["overall"]
+    line = f"reviewer agreement: α interval {o['alpha_interval']:.3f}, ICC(1) {o['icc']['icc1_oneway']:.3f}; 0 of 3"
+    assert line in shown
+    assert "reviewer agreement" not in invoke(["score", *files, "--no-agreement"]).stdout

@@ -15,6 +15,7 @@ from qualcert.report.atomic import atomic_outputs, check_targets
 from qualcert.report.console import print_problems
 
 if TYPE_CHECKING:
+    from qualcert.agreement import Agreement
     from qualcert.results import Results
 
 Lang = Literal["ko", "en"]
@@ -97,8 +98,8 @@ def score(
         int,
         typer.Option(
             min=0,
-            help="Bootstrap resamples for the agreement's confidence intervals (0: none; "
-            "'qualcert agreement' uses 1000; 200 is enough for a committee and costs about as much as the scoring).",
+            help="Bootstrap resamples for the agreement's confidence intervals (0: none; 'qualcert agreement' "
+            "uses 1000). 200 add about a third of the scoring time, 1000 about as much as the scoring.",
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap, for reproducible intervals.")] = 0,
@@ -122,8 +123,7 @@ def score(
 ) -> None:
     """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request.
 
-    The JSON and the workbook also carry the reviewers' agreement (as 'qualcert agreement' computes it),
-    without confidence intervals and leave-one-reviewer-out unless --bootstrap N / --leave-one-out ask for them.
+    The JSON and workbook also carry reviewer agreement; --bootstrap N adds intervals, --leave-one-out decision checks.
     """
     if not agreement and (bootstrap or leave_one_out):
         raise typer.BadParameter("--bootstrap and --leave-one-out need the agreement (drop --no-agreement)")
@@ -154,3 +154,21 @@ def score(
         from qualcert.report.terminal import print_results
 
         print_results(results, lang=lang)
+        if results.agreement is not None:
+            print_agreement_line(results.agreement)
+
+
+def print_agreement_line(agreement: Agreement) -> None:
+    """One line of the agreement under the decision table; the JSON and the workbook have the rest."""
+    from qualcert.report.console import out
+
+    o = agreement.overall.estimates
+    parts = [
+        f"{label} {'—' if o[key].value is None else f'{o[key].value:.3f}'}"
+        for key, label in (("alpha_interval", "α interval"), ("icc1_oneway", "ICC(1)"))
+    ]
+    marked = sum(r.tendency in ("severe", "lenient") for r in agreement.by_reviewer)
+    out.print(
+        f"reviewer agreement: {', '.join(parts)}; {marked} of {len(agreement.by_reviewer)} reviewers severe or "
+        "lenient (JSON 'agreement', sheet 신뢰도/Agreement)"
+    )
