@@ -6,7 +6,7 @@ No printing and no exiting here; errors are raised as :class:`~qualcert.errors.Q
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +75,10 @@ class ScoreOptions:
     encoding: str | None = None
     sheet: str | None = None
     consensus: Path | None = None  # agreed values that replace the reviewers' aggregate (합의)
+    agreement: bool = True  # reviewer agreement of the same scores beside the results (cheap without the two below)
+    bootstrap: int = 0  # resamples for the agreement's confidence intervals (0: none)
+    seed: int = 0
+    leave_one_out: bool = False  # would any institution's decision change without one of its reviewers
 
 
 def load_inputs(
@@ -109,7 +113,10 @@ def run_score(
 ) -> Results:
     """Load, validate and score: the whole `qualcert score` job without its outputs.
 
-    ``progress(done, total)`` follows the reading of the score files, the long part."""
+    ``progress(done, total)`` follows the reading of the score files, the long part. With
+    ``options.agreement`` the results carry the agreement statistics of the same scores
+    (:func:`qualcert.agreement.compute_agreement`, as `qualcert agreement` computes them).
+    """
     from qualcert.ingest import load_scores
     from qualcert.scoring.engine import score
 
@@ -121,11 +128,12 @@ def run_score(
 
         ids = roster.institutions if roster else sorted(set(data.table["institution_id"]))
         agreed = read_consensus(options.consensus, rubric, ids, encoding=options.encoding)
-    return score(
+    institutions = roster.institutions if roster else None
+    results = score(
         rubric,
         data.table,
         issued=options.issued,
-        institutions=roster.institutions if roster else None,
+        institutions=institutions,
         problems=data.warnings,
         inputs=[asdict(f) for f in data.files],
         roster=None
@@ -140,10 +148,28 @@ def run_score(
                 "encoding": options.encoding,
                 "sheet": options.sheet,
                 "consensus": None if options.consensus is None else str(options.consensus),
+                "agreement": options.agreement,
+                "bootstrap": options.bootstrap,
+                "seed": options.seed,
+                "leave_one_out": options.leave_one_out,
             },
         },
         consensus=agreed,
     )
+    if not options.agreement:
+        return results
+    from qualcert.agreement import BootstrapPlan, compute_agreement
+
+    agreement = compute_agreement(
+        rubric,
+        data.table,
+        institutions=institutions,
+        plan=BootstrapPlan(replicates=options.bootstrap, seed=options.seed),
+        issued=options.issued,
+        reviewers_out=options.leave_one_out,
+        consensus=agreed,
+    )
+    return replace(results, agreement=agreement)
 
 
 def run_agreement(

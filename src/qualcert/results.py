@@ -7,6 +7,7 @@ objects and never recompute a score.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,8 @@ from qualcert.rubric import Rubric
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from qualcert.agreement import Agreement
 
 DecisionCode = Literal["certified", "not_certified", "ineligible", "incomplete", "graded"]
 
@@ -210,6 +213,7 @@ class Results:
     roster: dict[str, Any] | None = None  # provenance: file, sha256, institutions
     scores: pd.DataFrame | None = None  # the validated score table: every reviewer's cell, for the audit trail
     run: dict[str, Any] = field(default_factory=dict)  # qualcert version, time of the run, options
+    agreement: Agreement | None = None  # reviewer agreement of the same scores (None: not computed)
 
     def decision_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(DECISION_LABELS, 0)
@@ -217,20 +221,31 @@ class Results:
             counts[inst.decision] += 1
         return {k: v for k, v in counts.items() if v}
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """The `score --json` document (DESIGN.md contract, plus extra keys)."""
-        p = self.rubric.precision
-        shared: dict[int, dict[str, Any]] = {}  # id(IndicatorResult) → its JSON: the engine shares equal results
+    def to_json_dict(self, *, institutions: bool = True) -> dict[str, Any]:
+        """The `score --json` document (DESIGN.md contract, plus extra keys).
+
+        ``institutions=False`` leaves that list empty, for writers that take them one by one
+        from :meth:`institutions_json` (a national round's list is most of the document).
+        """
         return {
             "rubric": {"id": self.rubric.id, "version": self.rubric.version, "sha256": self.rubric.sha256},
             "issued": self.issued.isoformat(),
-            "institutions": [_institution_json(inst, p, shared) for inst in self.institutions],
+            "institutions": list(self.institutions_json()) if institutions else [],
             "summary": {"decisions": self.decision_counts(), "institutions": len(self.institutions)},
             "inputs": list(self.inputs),
             "roster": self.roster,
             "run": self.run,
             "problems": [problem.to_dict() for problem in self.problems],
+            **({} if self.agreement is None else {"agreement": self.agreement.to_json_dict(embedded=True)}),
         }
+
+
+    def institutions_json(self) -> Iterator[dict[str, Any]]:
+        """Each institution's part of the document, in order. Equal indicator results share one dict: read only."""
+        p = self.rubric.precision
+        shared: dict[int, dict[str, Any]] = {}  # id(IndicatorResult) → its JSON: the engine shares equal results
+        for inst in self.institutions:
+            yield _institution_json(inst, p, shared)
 
 
 def _plain(value: Decimal | str | None) -> float | str | None:

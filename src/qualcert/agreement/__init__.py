@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import cast
 
 import pandas as pd
 
@@ -28,8 +29,9 @@ from qualcert.agreement.coefficients import compute
 from qualcert.agreement.loo import leave_one_out
 from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut, ReviewerAgreement, Spread
 from qualcert.agreement.reviewers import reviewer_agreement
-from qualcert.agreement.table import RatingFrame, spread, spread_limit
+from qualcert.agreement.table import CATEGORY, CODES, UNIT, VALUE, RatingFrame, spread_limit, spread_of, unit_spreads
 from qualcert.errors import Problem
+from qualcert.results import Consensus
 from qualcert.rubric import LevelsScale, Rubric
 from qualcert.scoring.engine import InstitutionInfo
 
@@ -60,11 +62,17 @@ def compute_agreement(
     plan: BootstrapPlan | None = None,
     issued: date | None = None,
     problems: Iterable[Problem] = (),
+    reviewers_out: bool = True,
+    consensus: Mapping[tuple[str, str], Consensus] | None = None,
 ) -> Agreement:
     """Agreement statistics of a validated score table (:mod:`qualcert.scoretable`).
 
     ``institutions`` (the roster) gives the eligibility attributes that leave-one-reviewer-out
     decisions need; ``issued`` matters only to validity dates, which are not reported.
+    ``reviewers_out=False`` skips leave-one-reviewer-out (it re-scores every institution once per
+    reviewer: several times the cost of scoring). ``consensus``: the agreed values that the run's
+    scoring applied, so that leave-one-out starts from the same decisions (a settled indicator
+    keeps its agreed value whoever is left out); the coefficients always use the reviewers' own scores.
     """
     plan = plan if plan is not None else BootstrapPlan()
     ratings = RatingFrame(rubric, table)
@@ -72,8 +80,12 @@ def compute_agreement(
     limit = spread_limit(rubric)
     overall = compute(ratings.ratings(), plan=plan, scope="overall")
     by_indicator = []
-    groups = dict(tuple(frame.groupby(st.INDICATOR, sort=False)))
-    empty = frame.iloc[0:0]
+    ids = ratings.ids[st.INDICATOR]
+    slim = frame[[UNIT, CODES[st.REVIEWER], CODES[st.INDICATOR], VALUE, CATEGORY]]  # what ratings() reads
+    groups = {str(ids[cast(int, code)]): rows for code, rows in slim.groupby(CODES[st.INDICATOR], sort=False)}
+    empty = slim.iloc[0:0]
+    units = unit_spreads(frame)  # one pass over the ratings for every indicator's spread
+    unit_groups = {str(ids[cast(int, code)]): rows for code, rows in units.groupby("indicator", sort=False)}
     for ind in rubric.indicators.values():
         rows = groups.get(ind.id, empty)
         level = isinstance(rubric.scale_of(ind), LevelsScale)
@@ -83,16 +95,20 @@ def compute_agreement(
                 scale=ind.scale,
                 level_scale=level,
                 coefficients=compute(ratings.ratings(rows, categorical=level), plan=plan, scope=f"indicator:{ind.id}"),
-                spread=spread(rows, limit, rubric.precision),
+                spread=spread_of(unit_groups.get(ind.id, units.iloc[0:0]), limit, rubric.precision),
             )
         )
     return Agreement(
         rubric=rubric,
         overall=overall,
-        overall_spread=spread(frame, limit, rubric.precision),
+        overall_spread=spread_of(units, limit, rubric.precision),
         by_indicator=tuple(by_indicator),
         by_reviewer=reviewer_agreement(rubric, table, frame),
-        leave_one_out=leave_one_out(rubric, table, institutions=institutions, issued=issued or date.today()),
+        leave_one_out=leave_one_out(
+            rubric, table, institutions=institutions, issued=issued or date.today(), consensus=consensus
+        )
+        if reviewers_out
+        else None,
         bootstrap=plan,
         problems=tuple(problems),
     )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from qualcert import scoretable as st
 from qualcert.agreement.model import LeaveOneOut
+from qualcert.results import Consensus
 from qualcert.rubric import Rubric
 from qualcert.scoring.aggregate import StageKey, StageScores
 from qualcert.scoring.engine import InstitutionInfo, Scorer
@@ -28,8 +29,12 @@ def leave_one_out(
     *,
     institutions: Mapping[str, InstitutionInfo] | None,
     issued: date,
+    consensus: Mapping[tuple[str, str], Consensus] | None = None,
 ) -> tuple[LeaveOneOut, ...]:
-    """Every (institution, reviewer) pair of the score table, in roster (else id) order, reviewers by id."""
+    """Every (institution, reviewer) pair of the score table, in roster (else id) order, reviewers by id.
+
+    ``consensus``: agreed values applied as in the scoring run (they stay whoever is left out).
+    """
     if table.empty:
         return ()
     cells: dict[str, dict[StageKey, list[Entry]]] = defaultdict(lambda: defaultdict(list))
@@ -43,7 +48,7 @@ def leave_one_out(
     order = [i for i in institutions if i in cells] if institutions is not None else []
     order += sorted(set(cells) - set(order))
     out = []
-    scorer = Scorer(rubric, issued)
+    scorer = Scorer(rubric, issued, consensus)
     for iid in order:
         info = institutions.get(iid) if institutions is not None else None
         entries = cells[iid]

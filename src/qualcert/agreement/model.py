@@ -20,6 +20,8 @@ from qualcert.rubric import Rubric
 DIGITS: Final = 4
 GRADE_DIGITS: Final = 2
 
+LOO_SKIPPED: Final = "not computed in this run (it re-scores every institution once per reviewer)"
+
 REVIEWER_METHODS: Final = {
     "mean_deviation": "mean over the reviewer's ratings in units with 2+ ratings of (rating - mean of the "
     "co-reviewers' ratings of that unit), in fractions of the indicator's points; < 0 severe, > 0 lenient",
@@ -103,15 +105,20 @@ class Agreement:
     overall_spread: Spread
     by_indicator: tuple[IndicatorAgreement, ...]
     by_reviewer: tuple[ReviewerAgreement, ...]
-    leave_one_out: tuple[LeaveOneOut, ...]
+    leave_one_out: tuple[LeaveOneOut, ...] | None  # None: not computed in this run
     bootstrap: BootstrapPlan
     problems: tuple[Problem, ...] = ()
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """The `agreement --json` document."""
+    def to_json_dict(self, *, embedded: bool = False) -> dict[str, Any]:
+        """The `agreement --json` document; ``embedded``: the ``agreement`` key of `score --json`.
+
+        Embedded, ``rubric`` and ``problems`` are left out: the score document has its own.
+        ``leave_one_out`` is null with ``leave_one_out_reason`` when it was not computed.
+        """
         overall = coefficients_json(self.overall) | {"spread": _spread_json(self.overall_spread)}
+        rubric = {"id": self.rubric.id, "version": self.rubric.version, "sha256": self.rubric.sha256}
         return {
-            "rubric": {"id": self.rubric.id, "version": self.rubric.version, "sha256": self.rubric.sha256},
+            **({} if embedded else {"rubric": rubric}),
             "overall": overall,
             "by_indicator": [
                 {"indicator_id": i.indicator_id, "scale": i.scale, "level_scale": i.level_scale}
@@ -120,7 +127,9 @@ class Agreement:
                 for i in self.by_indicator
             ],
             "by_reviewer": [_reviewer_json(r) for r in self.by_reviewer],
-            "leave_one_out": [
+            "leave_one_out": None
+            if self.leave_one_out is None
+            else [
                 {
                     "institution_id": o.institution_id,
                     "reviewer_id": o.reviewer_id,
@@ -132,13 +141,14 @@ class Agreement:
                 }
                 for o in self.leave_one_out
             ],
+            **({"leave_one_out_reason": LOO_SKIPPED} if self.leave_one_out is None else {}),
             "bootstrap": {
                 "replicates": self.bootstrap.replicates,
                 "seed": self.bootstrap.seed,
                 "level": self.bootstrap.level,
             },
             "methods": dict(ESTIMATORS) | REVIEWER_METHODS,
-            "problems": [p.to_dict() for p in self.problems],
+            **({} if embedded else {"problems": [p.to_dict() for p in self.problems]}),
         }
 
 

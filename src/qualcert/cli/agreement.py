@@ -93,6 +93,8 @@ def print_agreement(result: Agreement) -> None:
         out.print(f"icc1_oneway: one-way ANOVA estimator, k0 = {o.k0:.3f} ratings per unit")
     _print_indicators(result)
     _print_reviewers(result)
+    if result.leave_one_out is None:
+        return
     changes = [x for x in result.leave_one_out if x.changes]
     institutions = {x.institution_id for x in changes}
     out.print(

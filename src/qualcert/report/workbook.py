@@ -4,7 +4,8 @@ Sheets, Korean by default (``lang="en"`` for English): 요약/Summary (one row p
 institution, counts per decision and grade above, charts beside), 영역별/Domains,
 지표별/Indicators (one row per institution × indicator: every reviewer's score per
 stage, back to file and cell), 불일치/Disagreements (with blank columns for the
-consensus meeting), 적격성/Eligibility and 정보/Run (what is needed to reproduce the run).
+consensus meeting), 신뢰도/Agreement (when the results carry the reviewers' agreement:
+:mod:`~qualcert.report.workbook_agreement`), 적격성/Eligibility and 정보/Run (what is needed to reproduce the run).
 
 Numbers are the JSON's numbers (:meth:`Results.to_json_dict`): the same half-up
 rounding, never recomputed. Text from inputs is written with ``write_string`` into a
@@ -26,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from qualcert.numeric import to_float
 from qualcert.report.atomic import atomic_outputs
 from qualcert.report.csv_out import COMMITTEE, SUMMARY_COLUMNS, check_lang, guard, summary_headers, summary_values
+from qualcert.report.workbook_agreement import write_agreement
 from qualcert.report.workbook_audit import audit_trail, write_disagreements, write_indicators
 from qualcert.report.workbook_sheets import write_domains, write_eligibility, write_run
 from qualcert.report.workbook_text import LABELS
@@ -50,7 +52,7 @@ from qualcert.rubric import name_text
 
 __all__ = ["FONT", "text_width", "write_workbook"]
 
-SHEETS: Final = ("summary", "domains", "indicators", "disagreements", "eligibility", "run")
+SHEETS: Final = ("summary", "domains", "indicators", "disagreements", "agreement", "eligibility", "run")
 BAND: Final = 5  # width of a band in the distribution of totals, in percent
 HEADER_ROW: Final = 5  # the summary table's header row: title, subtitle and counts above it
 CHART_DATA_COL: Final = 5  # the charts' source data: a small table on the Run sheet, from column F
@@ -83,13 +85,15 @@ def _fill(book: Workbook, results: Results, t: dict[str, str], lang: str) -> Non
             "comments": f"{t['issued']} {results.issued.isoformat()}",
         }
     )
-    sheets = {key: book.add_worksheet(t[key]) for key in SHEETS}
+    sheets = {key: book.add_worksheet(t[key]) for key in SHEETS if key != "agreement" or results.agreement is not None}
     audit = audit_trail(results, lang)
     _summary(sheets["summary"], styles, results, t, lang)
     _charts(book, sheets["summary"], sheets["run"], styles, results, t, lang, first_col=len(SUMMARY_COLUMNS) + 2)
     write_domains(sheets["domains"], styles, results, t, lang)
     write_indicators(sheets["indicators"], styles, results, t, lang, audit)
     write_disagreements(sheets["disagreements"], styles, results, t, lang, audit)
+    if "agreement" in sheets:
+        write_agreement(book, sheets["agreement"], styles, results, t, lang)
     write_eligibility(sheets["eligibility"], styles, results, t, lang)
     write_run(sheets["run"], styles, results, t, lang)
 
