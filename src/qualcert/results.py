@@ -239,7 +239,6 @@ class Results:
             **({} if self.agreement is None else {"agreement": self.agreement.to_json_dict(embedded=True)}),
         }
 
-
     def institutions_json(self) -> Iterator[dict[str, Any]]:
         """Each institution's part of the document, in order. Equal indicator results share one dict: read only."""
         p = self.rubric.precision
