@@ -104,6 +104,16 @@ def test_cohort_command(tmp_path: Path, db: str) -> None:
     invoke(["registry", "cohort", str(current), "--top", "101"], exit_code=2)
 
 
+def test_cohort_previous_must_be_an_earlier_cycle_of_the_same_rubric(tmp_path: Path) -> None:
+    current = write(tmp_path / "cur.json", CURRENT)
+    other = write(tmp_path / "other.json", {**PREVIOUS, "rubric": {**PREVIOUS["rubric"], "id": "ssqc-2023"}})
+    refused = invoke(["registry", "cohort", str(current), "--previous", str(other), "--json"], exit_code=3)
+    assert f"{other}: error: this is a cycle of rubric 'ssqc-2023', not 'swf-eval'" in refused.stderr
+    assert "previous-other-rubric" in refused.stderr and refused.stdout == ""
+    later = invoke(["registry", "cohort", str(current), "--previous", str(current)], exit_code=3)
+    assert "not before this run's 2023-06-30" in later.stderr and "previous-not-earlier" in later.stderr
+
+
 def test_export_command(tmp_path: Path, db: str) -> None:
     invoke(["registry", "record", str(write(tmp_path / "c1.json", CYCLE1)), "--db", db])
     target = tmp_path / "register.xlsx"
