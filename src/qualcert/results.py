@@ -20,6 +20,8 @@ from qualcert.rubric import Rubric
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcert.registry.cohort import Cohort
+
 DecisionCode = Literal["certified", "not_certified", "ineligible", "incomplete", "graded"]
 
 DECISION_LABELS: dict[str, dict[str, str]] = {
@@ -206,6 +208,7 @@ class Results:
     roster: dict[str, Any] | None = None  # provenance: file, sha256, institutions
     scores: pd.DataFrame | None = None  # the validated score table: every reviewer's cell, for the audit trail
     run: dict[str, Any] = field(default_factory=dict)  # qualcert version, time of the run, options
+    cohort: Cohort | None = None  # the cohort rules against the previous cycle, when asked for (score --cohort)
 
     def decision_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(DECISION_LABELS, 0)
@@ -221,6 +224,7 @@ class Results:
             "issued": self.issued.isoformat(),
             "institutions": [_institution_json(inst, p) for inst in self.institutions],
             "summary": {"decisions": self.decision_counts(), "institutions": len(self.institutions)},
+            "cohort": None if self.cohort is None else self.cohort.to_json_dict(),
             "inputs": list(self.inputs),
             "roster": self.roster,
             "run": self.run,

@@ -1,4 +1,4 @@
-"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F]"""
+"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F] [--cohort] [--record]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from qualcert.cli._handle import user_errors
-from qualcert.pipeline import ScoreOptions, run_score
+from qualcert.pipeline import CohortRequest, ScoreOptions, run_score
 from qualcert.report.atomic import atomic_outputs, check_targets
 from qualcert.report.console import print_problems
 
@@ -86,19 +86,40 @@ def score(
             "institution_id, indicator_id, agreed, rationale, settled_by)."
         ),
     ] = None,
+    cohort: Annotated[
+        bool,
+        typer.Option(
+            "--cohort",
+            help="Add the cohort rules (top 5% by total, top 3% by improvement, lowest grade twice, "
+            'D/F consulting list) against the previous cycle in the register, to the JSON ("cohort") '
+            "and the workbook (its 코호트 / Cohort sheet). Graded rubrics only.",
+        ),
+    ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            help="The previous cycle's `score --json` file for the cohort rules, instead of the register "
+            "(implies --cohort).",
+        ),
+    ] = None,
     record: Annotated[bool, typer.Option(help="Also record the run in the certification register.")] = False,
     db: Annotated[
         str | None,
         typer.Option(
-            help="Register for --record: a SQLite file or SQLAlchemy URL "
+            help="Register for --record and --cohort: a SQLite file or SQLAlchemy URL "
             "(default: $QUALCERT_DB, else the user data folder)."
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table on the terminal.")] = False,
 ) -> None:
     """Score reviewer sheets and decide: a table on the terminal, and JSON / CSV / xlsx files on request."""
+    wanted = cohort or previous is not None
     options = ScoreOptions(
-        issued=(issued.date() if issued else date.today()), encoding=encoding, sheet=sheet, consensus=consensus
+        issued=(issued.date() if issued else date.today()),
+        encoding=encoding,
+        sheet=sheet,
+        consensus=consensus,
+        cohort=CohortRequest(previous, db, new_register_ok=record) if wanted else None,
     )
     with user_errors():
         results = run_score(rubric, inputs, roster_path=roster, options=options)
@@ -108,7 +129,7 @@ def score(
             json_path=json_path,
             csv_path=csv_path,
             lang=lang,
-            inputs=[rubric, *inputs, *(p for p in (roster, consensus) if p is not None)],
+            inputs=[rubric, *inputs, *(p for p in (roster, consensus, previous) if p is not None)],
             then=(lambda: record_run(results, db, json_path)) if record else None,
         )
     if results.problems:
@@ -117,3 +138,7 @@ def score(
         from qualcert.report.terminal import print_results
 
         print_results(results, lang=lang)
+        if results.cohort is not None:
+            from qualcert.report.terminal import print_cohort
+
+            print_cohort(results.cohort)

@@ -4,7 +4,8 @@ Sheets, Korean by default (``lang="en"`` for English): 요약/Summary (one row p
 institution, counts per decision and grade above, charts beside), 영역별/Domains,
 지표별/Indicators (one row per institution × indicator: every reviewer's score per
 stage, back to file and cell), 불일치/Disagreements (with blank columns for the
-consensus meeting), 적격성/Eligibility and 정보/Run (what is needed to reproduce the run).
+consensus meeting), 적격성/Eligibility, 코호트/Cohort (only when the run has the cohort
+rules: ``score --cohort`` or ``--previous``) and 정보/Run (what is needed to reproduce the run).
 
 Numbers are the JSON's numbers (:meth:`Results.to_json_dict`): the same half-up
 rounding, never recomputed. Text from inputs is written with ``write_string`` into a
@@ -27,6 +28,7 @@ from qualcert.numeric import to_float
 from qualcert.report.atomic import atomic_outputs
 from qualcert.report.csv_out import COMMITTEE, SUMMARY_COLUMNS, check_lang, guard, summary_headers, summary_values
 from qualcert.report.workbook_audit import audit_trail, write_disagreements, write_indicators
+from qualcert.report.workbook_cohort import write_cohort
 from qualcert.report.workbook_sheets import write_domains, write_eligibility, write_run
 from qualcert.report.workbook_text import LABELS
 from qualcert.report.xlsx_kit import (
@@ -83,7 +85,8 @@ def _fill(book: Workbook, results: Results, t: dict[str, str], lang: str) -> Non
             "comments": f"{t['issued']} {results.issued.isoformat()}",
         }
     )
-    sheets = {key: book.add_worksheet(t[key]) for key in SHEETS}
+    keys = [*SHEETS[:-1], "cohort", SHEETS[-1]] if results.cohort is not None else SHEETS  # 코호트 before 정보
+    sheets = {key: book.add_worksheet(t[key]) for key in keys}
     audit = audit_trail(results, lang)
     _summary(sheets["summary"], styles, results, t, lang)
     _charts(book, sheets["summary"], sheets["run"], styles, results, t, lang, first_col=len(SUMMARY_COLUMNS) + 2)
@@ -91,6 +94,8 @@ def _fill(book: Workbook, results: Results, t: dict[str, str], lang: str) -> Non
     write_indicators(sheets["indicators"], styles, results, t, lang, audit)
     write_disagreements(sheets["disagreements"], styles, results, t, lang, audit)
     write_eligibility(sheets["eligibility"], styles, results, t, lang)
+    if results.cohort is not None:
+        write_cohort(sheets["cohort"], styles, results.cohort, t, lang)
     write_run(sheets["run"], styles, results, t, lang)
 
 
