@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from qualcert.errors import Location, Problem
-from qualcert.registry.db import resolve_db
 from qualcert.registry.intake import load_results_file
 from qualcert.registry.model import InstitutionEntry, RegisterError, RunDoc, register_error
 from qualcert.registry.register import Prior, Register, delta
@@ -179,10 +178,13 @@ def previous_from_register(
     Reads only: a register that does not exist is an error, unless ``missing_ok`` (the run is about
     to create it with ``--record``, so there is no previous cycle yet).
     """
-    target = resolve_db(db)
-    if missing_ok and target.path is not None and not target.path.exists():
-        return PreviousCycle({}, "register")
-    with Register.open(target, create=False) as register:
+    try:
+        register = Register.open(db, create=False)
+    except RegisterError as exc:
+        if missing_ok and [p.code for p in exc.problems] == ["no-register"]:
+            return PreviousCycle({}, "register")
+        raise
+    with register:
         return PreviousCycle(register.previous_cycle(rubric_id, before), "register")
 
 
