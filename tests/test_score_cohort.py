@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from qualcert.cli import app
+from tests.register_db import count, register_exists
 
 runner = CliRunner()
 
@@ -235,9 +236,8 @@ def test_no_cohort_unless_asked(tmp_path: Path, cycles: tuple[Path, list[str]]) 
     assert "코호트" not in openpyxl.load_workbook(xlsx).sheetnames
 
 
-def test_previous_cycle_from_the_register(tmp_path: Path, cycles: tuple[Path, list[str]]) -> None:
+def test_previous_cycle_from_the_register(tmp_path: Path, cycles: tuple[Path, list[str]], db: str) -> None:
     previous, current = cycles
-    db = str(tmp_path / "register.sqlite")
     invoke(["registry", "record", str(previous), "--db", db])
     from_file = json.loads(invoke(["score", *current, "--previous", str(previous), "--json", "-"]).stdout)["cohort"]
     out = tmp_path / "cur.json"
@@ -254,16 +254,18 @@ def test_previous_cycle_from_the_register(tmp_path: Path, cycles: tuple[Path, li
     assert again == from_register
 
 
-def test_first_cycle_recorded_with_cohort_has_no_previous_cycle(tmp_path: Path, cycles: tuple[Path, list[str]]) -> None:
+def test_first_cycle_recorded_with_cohort_has_no_previous_cycle(
+    tmp_path: Path, cycles: tuple[Path, list[str]], db: str
+) -> None:
     _, current = cycles
-    db, xlsx = tmp_path / "new.sqlite", tmp_path / "cur.xlsx"
-    result = invoke(["score", *current, "--cohort", "--record", "--db", str(db), "-o", str(xlsx), "--json", "-"])
+    xlsx = tmp_path / "cur.xlsx"
+    result = invoke(["score", *current, "--cohort", "--record", "--db", db, "-o", str(xlsx), "--json", "-"])
     cohort = json.loads(result.stdout)["cohort"]
     assert cohort["previous"] == {"source": "register", "institutions": 0}
     assert cohort["top_improvement"] == [] and cohort["consecutive_lowest"] == []
     assert [e["institution_id"] for e in cohort["top_score"]] == ["F01", "F03"]
     assert [e["institution_id"] for e in cohort["consulting"]] == ["F05", "F07", "F08", "F12"]
-    assert db.exists()
+    assert register_exists(db, "runs") and count(db, "SELECT count(*) FROM runs") == 1
     _, grouped = sheet_rows(xlsx, "코호트")
     assert grouped["개선 상위 3%"] == [(None, None, "(이전 주기 없음)", None, None, None, None, None, None)]
     assert grouped["연속 F등급 — 지자체 통보·개선계획"][0][2] == "(이전 주기 없음)"
@@ -273,9 +275,10 @@ def outputs(tmp_path: Path) -> list[str]:
     return ["-o", str(tmp_path / "o.xlsx"), "--json", str(tmp_path / "o.json"), "--csv", str(tmp_path / "o.csv")]
 
 
-def assert_nothing_written(tmp_path: Path) -> None:
-    assert not any((tmp_path / name).exists() for name in ("o.xlsx", "o.json", "o.csv", "register.sqlite"))
+def assert_nothing_written(tmp_path: Path, db: str) -> None:
+    assert not any((tmp_path / name).exists() for name in ("o.xlsx", "o.json", "o.csv"))
     assert not list(tmp_path.glob(".o.*"))  # no temporary file left behind
+    assert not register_exists(db)
 
 
 @pytest.mark.parametrize(
@@ -291,7 +294,7 @@ def assert_nothing_written(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_previous_file_exits_3_and_writes_nothing(
-    tmp_path: Path, cycles: tuple[Path, list[str]], content: str, expected: str
+    tmp_path: Path, cycles: tuple[Path, list[str]], db: str, content: str, expected: str
 ) -> None:
     previous, current = cycles
     bad = tmp_path / "bad.json"
@@ -303,40 +306,41 @@ def test_a_bad_previous_file_exits_3_and_writes_nothing(
         doc["issued"] = "2023-06-30"
         content = json.dumps(doc)
     bad.write_text(content, encoding="utf-8")
-    db = str(tmp_path / "register.sqlite")
     result = invoke(["score", *current, "--previous", str(bad), *outputs(tmp_path), "--record", "--db", db], 3)
     assert f"{bad}" in result.stderr and expected in " ".join(result.stderr.split())
     assert "nothing was written" in result.stderr and "Traceback" not in result.output
-    assert_nothing_written(tmp_path)
+    assert_nothing_written(tmp_path, db)
 
 
 def test_a_bad_previous_file_is_reported_with_the_score_files_problems(
-    tmp_path: Path, cycles: tuple[Path, list[str]]
+    tmp_path: Path, cycles: tuple[Path, list[str]], db: str
 ) -> None:
     _, current = cycles
     bad = tmp_path / "bad.json"
     bad.write_text("[]", encoding="utf-8")
     with open(current[1], "a", encoding="utf-8") as handle:
         handle.write("F01,R2,onsite,1.1.1,61\n")  # above the indicator's 60 points
-    result = invoke(["score", *current, "--previous", str(bad), *outputs(tmp_path)], 3)
+    result = invoke(["score", *current, "--previous", str(bad), *outputs(tmp_path), "--record", "--db", db], 3)
     assert "2 problems found; nothing was written." in result.stderr
     assert "[not-score-json]" in result.stderr and "scores.csv:row 25: error: 61 is not a valid score" in result.stderr
-    assert_nothing_written(tmp_path)
+    assert_nothing_written(tmp_path, db)
 
 
-def test_cohort_needs_a_graded_rubric_and_an_existing_register(tmp_path: Path, cycles: tuple[Path, list[str]]) -> None:
+def test_cohort_needs_a_graded_rubric_and_an_existing_register(
+    tmp_path: Path, cycles: tuple[Path, list[str]], db: str
+) -> None:
     previous, current = cycles
     ungraded = Path(current[0]).read_text(encoding="utf-8").split("decision:")[0] + "decision: {total_min: 80}\n"
     Path(current[0]).write_text(ungraded, encoding="utf-8")
-    result = invoke(["score", *current, "--previous", str(previous), *outputs(tmp_path)], 3)
+    result = invoke(["score", *current, "--previous", str(previous), *outputs(tmp_path), "--record", "--db", db], 3)
     assert "has no grade bands" in result.stderr and "[cohort-needs-grades]" in result.stderr
     assert f"{current[0]}" in result.stderr
-    assert_nothing_written(tmp_path)
+    assert_nothing_written(tmp_path, db)
     # --cohort reads the register: none there is an error (with --record, the first cycle, it is not)
-    missing = tmp_path / "register.sqlite"
-    result = invoke(["score", *current, "--cohort", "--db", str(missing), *outputs(tmp_path)], 3)
-    assert "no register here yet" in result.stderr
-    assert_nothing_written(tmp_path)
+    Path(current[0]).write_text(RUBRIC.format(version="2023.1"), encoding="utf-8")
+    result = invoke(["score", *current, "--cohort", "--db", db, *outputs(tmp_path)], 3)
+    assert "no register here yet" in result.stderr and "1 problem found" in result.stderr
+    assert_nothing_written(tmp_path, db)
 
 
 def test_an_output_may_not_overwrite_the_previous_file(tmp_path: Path, cycles: tuple[Path, list[str]]) -> None:
