@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from textwrap import dedent
 
@@ -11,6 +11,7 @@ import pytest
 from qualcert.ingest import Roster, read_roster
 from qualcert.rubric import Rubric, load_rubric
 from tests.ingest_helpers import ROSTER, RUBRIC, write
+from tests.register_db import fresh_db
 
 MakeRubric = Callable[[str], Rubric]
 
@@ -37,3 +38,9 @@ def sheet_rubric(make_rubric: MakeRubric) -> Rubric:
 def sheet_roster(tmp_path: Path) -> Roster:
     """P1 (service type a) and P2 (b), read from tmp_path/roster.csv."""
     return read_roster(write(tmp_path / "roster.csv", ROSTER))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[str]:
+    """A new, empty register location: a SQLite file, or a schema on $QUALCERT_TEST_DB_URL (tests/register_db.py)."""
+    yield from fresh_db(tmp_path)

@@ -14,6 +14,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from qualcert.errors import QualcertError
 from qualcert.registry import (
@@ -26,6 +27,7 @@ from qualcert.registry import (
     resolve_db,
 )
 from qualcert.scoring.validity import valid_until
+from tests.register_db import count, execute, on_server, register_exists
 
 SHA = "a" * 64
 OTHER_SHA = "b" * 64
@@ -100,8 +102,8 @@ def doc(
     }
 
 
-def open_reg(tmp_path: Path, name: str = "register.sqlite") -> Register:
-    return Register.open(tmp_path / name)
+def open_reg(db: str | Path) -> Register:
+    return Register.open(db)
 
 
 def codes(exc: pytest.ExceptionInfo[RegisterError]) -> list[str]:
@@ -136,8 +138,8 @@ CYCLE2 = doc(
 # record
 
 
-def test_record_then_list_round_trip(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_record_then_list_round_trip(db: str) -> None:
+    with open_reg(db) as reg:
         outcome = reg.record(parse_results(CYCLE1))
         assert outcome.created and outcome.institutions == 3 and outcome.certified == 2
         certs = reg.certificates(on=date(2024, 1, 1))
@@ -155,8 +157,8 @@ def test_record_then_list_round_trip(tmp_path: Path) -> None:
     ]
 
 
-def test_recording_the_same_run_twice_changes_nothing(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_recording_the_same_run_twice_changes_nothing(db: str) -> None:
+    with open_reg(db) as reg:
         first = reg.record(parse_results(CYCLE1))
         again = dict(CYCLE1, run={"qualcert": "0.1.0", "at": "another time"}, inputs=[])  # same decisions
         second = reg.record(parse_results(again))
@@ -176,8 +178,8 @@ def test_run_hash_ignores_order_and_int_vs_float() -> None:
     assert parse_results(changed).run_hash != parse_results(CYCLE1).run_hash
 
 
-def test_a_second_cycle_keeps_history(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_a_second_cycle_keeps_history(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         reg.record(parse_results(CYCLE2))
         hist = reg.history("P1")
@@ -189,8 +191,8 @@ def test_a_second_cycle_keeps_history(tmp_path: Path) -> None:
     assert second.rubric_version == "2026.1" and first.rubric_version == "2023.1"
 
 
-def test_rubric_changed_under_the_same_id_and_version_is_refused(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_rubric_changed_under_the_same_id_and_version_is_refused(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         changed = doc("2024-06-01", [inst("P9", 90.0, issued="2024-06-01")], sha=OTHER_SHA)
         with pytest.raises(RegisterError) as exc:
@@ -261,16 +263,16 @@ def test_load_results_file_names_the_file_and_line(tmp_path: Path) -> None:
         (date(2026, 12, 4), 0, "expiring"),  # the last day, within 0
     ],
 )
-def test_status_around_expiry(tmp_path: Path, on: date, within: int | None, status: str) -> None:
-    with open_reg(tmp_path) as reg:
+def test_status_around_expiry(on: date, within: int | None, status: str, db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         certs = {c.institution_id: c for c in reg.certificates(on=on, within=within)}
     assert certs["P1"].status == status
     assert certs["P1"].days_left == (date(2026, 12, 4) - on).days
 
 
-def test_status_filters(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_status_filters(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         reg.record(parse_results(doc("2024-06-01", [inst("Q1", 90.0)], rubric_id="swf-eval", sha=OTHER_SHA)))
         on = date(2026, 11, 1)
@@ -291,8 +293,8 @@ def test_status_filters(tmp_path: Path) -> None:
             reg.certificates(on=on, status="soon")  # type: ignore[arg-type]
 
 
-def test_latest_certificate_counts(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_latest_certificate_counts(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         reg.record(parse_results(CYCLE2))  # P1 and P2 certified 2026-12-05, P3 not
         before = {c.institution_id: c for c in reg.certificates(on=date(2026, 10, 1), within=90)}
@@ -312,8 +314,8 @@ def test_latest_certificate_counts(tmp_path: Path) -> None:
 # monitor and revoke
 
 
-def test_monitor_and_revoke_round_trip(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_monitor_and_revoke_round_trip(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         check = reg.monitor("P1", on=date(2024, 6, 1), finding="서류 점검 양호", result="pass")
         assert (check.rubric_id, check.issued) == ("ssqc-2023", date(2023, 12, 5))
@@ -346,8 +348,8 @@ def test_monitor_and_revoke_round_trip(tmp_path: Path) -> None:
         (lambda r: r.monitor("P1", on=date(2024, 1, 1), finding="x", result="ok"), "bad-result"),
     ],
 )
-def test_monitor_and_revoke_refusals(tmp_path: Path, call: Any, code: str) -> None:
-    with open_reg(tmp_path) as reg:
+def test_monitor_and_revoke_refusals(call: Any, code: str, db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         with pytest.raises(RegisterError) as exc:
             call(reg)
@@ -357,8 +359,8 @@ def test_monitor_and_revoke_refusals(tmp_path: Path, call: Any, code: str) -> No
             assert conn.exec_driver_sql("SELECT count(*) FROM revocations").scalar() == 0
 
 
-def test_revoked_certificate_cannot_be_revoked_or_monitored_again(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_revoked_certificate_cannot_be_revoked_or_monitored_again(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         reg.revoke("P1", reason="x", on=date(2025, 1, 1))
         with pytest.raises(RegisterError) as again:
@@ -370,8 +372,8 @@ def test_revoked_certificate_cannot_be_revoked_or_monitored_again(tmp_path: Path
         reg.monitor("P1", on=date(2024, 12, 31), finding="before the revocation")  # still in force that day
 
 
-def test_several_rubrics_need_a_choice(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+def test_several_rubrics_need_a_choice(db: str) -> None:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         reg.record(parse_results(doc("2024-01-10", [inst("P1", 95.0)], rubric_id="swf-eval", sha=OTHER_SHA)))
         with pytest.raises(RegisterError) as exc:
@@ -406,7 +408,7 @@ def test_location_db_then_env_then_user_data_dir(tmp_path: Path, monkeypatch: py
 
 
 def test_sqlite_settings(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+    with open_reg(tmp_path / "register.sqlite") as reg:
         reg.record(parse_results(CYCLE1))
         with reg.reading() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -431,7 +433,7 @@ def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite"
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT)")
-    con.execute("INSERT INTO patients (name) VALUES ('x')")
+    con.execute("INSERT INTO patients (id, name) VALUES (1, 'x')")
     con.commit()
     con.close()
     before = file_digest(path)
@@ -452,28 +454,47 @@ def test_a_non_sqlite_file_is_refused_untouched(tmp_path: Path, content: bytes) 
     assert path.read_bytes() == content
 
 
-def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "register.sqlite"
-    with Register.open(path) as reg:
-        reg.record(parse_results(CYCLE1))
-    con = sqlite3.connect(path)
-    con.execute("INSERT INTO qualcert_schema_version VALUES (99, 'from the future', '2030-01-01')")
-    con.commit()
-    con.close()
-    before = file_digest(path)
+def test_reading_commands_do_not_create_a_register_in_an_empty_database(db: str, tmp_path: Path) -> None:
     with pytest.raises(RegisterError) as exc:
-        Register.open(path)
+        Register.open(db, create=False)
+    assert codes(exc) == ["no-register"]
+    assert not register_exists(db)
+    empty = tmp_path / "empty.sqlite"  # an empty file is an empty SQLite database: nothing to read either
+    empty.touch()
+    with pytest.raises(RegisterError) as exc:
+        Register.open(empty, create=False)
+    assert codes(exc) == ["no-register"] and empty.read_bytes() == b""
+
+
+def test_a_foreign_database_is_refused_untouched(db: str) -> None:
+    execute(
+        db,
+        "CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO patients (id, name) VALUES (1, 'x')",
+    )
+    with pytest.raises(RegisterError) as exc:
+        Register.open(db)
+    assert codes(exc) == ["not-a-register"] and "patients" in str(exc.value)
+    assert count(db, "SELECT count(*) FROM patients") == 1 and not register_exists(db, "qualcert_meta")
+
+
+def test_a_newer_schema_is_refused_untouched(db: str) -> None:
+    with Register.open(db) as reg:
+        reg.record(parse_results(CYCLE1))
+    execute(db, "INSERT INTO qualcert_schema_version VALUES (99, 'from the future', '2030-01-01')")
+    before = None if on_server(db) else file_digest(Path(db))
+    with pytest.raises(RegisterError) as exc:
+        Register.open(db)
     assert codes(exc) == ["register-newer"] and "schema version 99" in str(exc.value)
-    assert file_digest(path) == before
+    assert before is None or file_digest(Path(db)) == before
+    assert count(db, "SELECT count(*) FROM decisions") == 3
 
 
-def test_migrations_run_forward_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sqlalchemy as sa
-
+def test_migrations_run_forward_in_order(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from qualcert.registry import db as dbmod
     from qualcert.registry import schema
 
-    path = tmp_path / "register.sqlite"
+    path = db
     with Register.open(path) as reg:
         reg.record(parse_results(CYCLE1))
 
@@ -500,9 +521,9 @@ def test_migrations_run_forward_in_order(tmp_path: Path, monkeypatch: pytest.Mon
 # export
 
 
-def test_export_workbook(tmp_path: Path) -> None:
+def test_export_workbook(tmp_path: Path, db: str) -> None:
     path = tmp_path / "register.xlsx"
-    with open_reg(tmp_path) as reg:
+    with open_reg(db) as reg:
         reg.record(parse_results(CYCLE1))
         reg.record(parse_results(CYCLE2))
         reg.record(parse_results(doc("2024-01-10", [inst("007", 90.0, name="=1+1 센터")], rubric_id="x", sha=SHA)))
@@ -520,15 +541,15 @@ def test_export_workbook(tmp_path: Path) -> None:
     assert rows["P1"][8] == "revoked" and rows["P3"][8] == "expired" and rows["P2"][8] == "active"
     assert rows["P1"][7] == datetime(2029, 12, 4)  # a real date
     assert certs["A2"].data_type == "s" and book["cycles"]["H2"].data_type == "n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["register.sqlite", "register.xlsx"]  # no temporaries
+    assert path.is_file() and not list(tmp_path.glob(".*"))  # no temporaries
 
 
 def test_export_refuses_to_overwrite_the_register(tmp_path: Path) -> None:
-    with open_reg(tmp_path) as reg:
+    with open_reg(tmp_path / "register.sqlite") as reg:
         reg.record(parse_results(CYCLE1))
         with pytest.raises(QualcertError) as exc:  # an OutputError
             export_register(reg, tmp_path / "register.sqlite", on=date(2024, 1, 1))
         assert "overwrite an input" in str(exc.value)
-    with open_reg(tmp_path) as reg:
+    with open_reg(tmp_path / "register.sqlite") as reg:
         assert len(reg.certificates(on=date(2024, 1, 1))) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["register.sqlite"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typer.testing import CliRunner, Result
 from qualcert.bundled import bundled_root
 from qualcert.cli import app
 from qualcert.registry import Register, parse_results
+from tests.register_db import register_exists
 from tests.test_registry import CYCLE1, CYCLE2, doc, inst
 from tests.test_registry_cohort import CURRENT, PREVIOUS
 
@@ -30,11 +32,6 @@ def invoke(args: list[str], exit_code: int = 0, env: dict[str, str] | None = Non
 def write(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "register.sqlite")
 
 
 def test_record_list_history_round_trip(tmp_path: Path, db: str) -> None:
@@ -104,6 +101,16 @@ def test_cohort_command(tmp_path: Path, db: str) -> None:
     invoke(["registry", "cohort", str(current), "--top", "101"], exit_code=2)
 
 
+def test_cohort_previous_must_be_an_earlier_cycle_of_the_same_rubric(tmp_path: Path) -> None:
+    current = write(tmp_path / "cur.json", CURRENT)
+    other = write(tmp_path / "other.json", {**PREVIOUS, "rubric": {**PREVIOUS["rubric"], "id": "ssqc-2023"}})
+    refused = invoke(["registry", "cohort", str(current), "--previous", str(other), "--json"], exit_code=3)
+    assert f"{other}: error: this is a cycle of rubric 'ssqc-2023', not 'swf-eval'" in refused.stderr
+    assert "previous-other-rubric" in refused.stderr and refused.stdout == ""
+    later = invoke(["registry", "cohort", str(current), "--previous", str(current)], exit_code=3)
+    assert "not before this run's 2023-06-30" in later.stderr and "previous-not-earlier" in later.stderr
+
+
 def test_export_command(tmp_path: Path, db: str) -> None:
     invoke(["registry", "record", str(write(tmp_path / "c1.json", CYCLE1)), "--db", db])
     target = tmp_path / "register.xlsx"
@@ -133,12 +140,12 @@ def test_record_refuses_other_files_and_writes_nothing(tmp_path: Path, db: str, 
     bad.write_text(content, encoding="utf-8")
     result = invoke(["registry", "record", str(bad), "--db", db], exit_code=3)
     assert message in result.stderr and "nothing was written" in result.stderr
-    assert not Path(db).exists()
+    assert not register_exists(db)
 
 
 def test_user_errors_exit_3(tmp_path: Path, db: str) -> None:
     missing = invoke(["registry", "list", "--db", db], exit_code=3)
-    assert "no register here yet" in missing.stderr and not Path(db).exists()
+    assert "no register here yet" in missing.stderr and not register_exists(db)
     invoke(["registry", "record", str(write(tmp_path / "c1.json", CYCLE1)), "--db", db])
     changed = write(tmp_path / "changed.json", doc("2024-02-01", [inst("P7", 90.0)], sha="e" * 64))
     assert "A changed rubric needs a new version" in invoke(["registry", "record", str(changed), "--db", db], 3).stderr
@@ -149,8 +156,10 @@ def test_user_errors_exit_3(tmp_path: Path, db: str) -> None:
     foreign.write_text("hello", encoding="utf-8")
     assert "not a SQLite file" in invoke(["registry", "list", "--db", str(foreign)], 3).stderr
     assert foreign.read_text(encoding="utf-8") == "hello"
-    no_driver = invoke(["registry", "list", "--db", "postgresql+psycopg://staff:secret@127.0.0.1:1/qc"], 3).stderr
-    assert "cannot use this database URL" in no_driver and "secret" not in no_driver
+    no_server = invoke(["registry", "list", "--db", "postgresql+psycopg://staff:secret@127.0.0.1:1/qc"], 3).stderr
+    driver = importlib.util.find_spec("psycopg") is not None  # the [postgres] extra
+    assert ("the register cannot be used" if driver else 'pip install "qualcert[postgres]"') in no_server
+    assert "secret" not in no_server
     invoke(["registry", "list", "--db", db, "--status", "soon"], exit_code=2)
     invoke(["registry", "monitor", "P1", "--finding", "x", "--db", db], exit_code=2)  # --date is required
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,8 +111,8 @@ def test_only_a_rise_counts_as_improvement() -> None:
     assert result.top_improved == ()
 
 
-def test_previous_cycle_from_the_register(tmp_path: Path) -> None:
-    with Register.open(tmp_path / "r.sqlite") as reg:
+def test_previous_cycle_from_the_register(db: str) -> None:
+    with Register.open(db) as reg:
         reg.record(parse_results(PREVIOUS))
         reg.record(parse_results(doc("2021-01-01", [inst("P10", 99.0, grade="A")], rubric_id="other")))
         reg.record(parse_results(CURRENT))  # recorded already: not its own previous cycle

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcert.registry import Register, parse_results
+from tests.register_db import count, on_server
 from tests.test_registry import CYCLE1, doc, inst
 
 RUNS_PER_WRITER = 20
@@ -32,27 +33,28 @@ def _writer(path: str, writer: int, start: Any) -> None:
             assert reg.record(parse_results(_run_doc(writer, k))).created
 
 
-def test_two_processes_record_concurrently(tmp_path: Path) -> None:
-    path = tmp_path / "register.sqlite"
+def test_two_processes_record_concurrently(db: str) -> None:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(2)
-    procs = [ctx.Process(target=_writer, args=(str(path), w, start)) for w in (1, 2)]
+    procs = [ctx.Process(target=_writer, args=(db, w, start)) for w in (1, 2)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(timeout=120)
     assert [p.exitcode for p in procs] == [0, 0]
-    con = sqlite3.connect(path)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert con.execute("SELECT count(*) FROM runs").fetchone() == (2 * RUNS_PER_WRITER,)
-        assert con.execute("SELECT count(*) FROM decisions").fetchone() == (2 * RUNS_PER_WRITER * 5,)
-        assert con.execute("SELECT count(*) FROM domain_scores").fetchone() == (2 * RUNS_PER_WRITER * 10,)
-        assert con.execute("SELECT count(*) FROM qualcert_schema_version").fetchone() == (1,)  # migrated once
-        hashes = {row[0] for row in con.execute("SELECT run_hash FROM runs")}
-    finally:
-        con.close()
+    if not on_server(db):
+        con = sqlite3.connect(db)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        finally:
+            con.close()
+    assert count(db, "SELECT count(*) FROM runs") == 2 * RUNS_PER_WRITER
+    assert count(db, "SELECT count(*) FROM decisions") == 2 * RUNS_PER_WRITER * 5
+    assert count(db, "SELECT count(*) FROM domain_scores") == 2 * RUNS_PER_WRITER * 10
+    assert count(db, "SELECT count(*) FROM qualcert_schema_version") == 1  # migrated once
+    with Register.open(db, create=False) as reg, reg.reading() as conn:
+        hashes = set(conn.exec_driver_sql("SELECT run_hash FROM runs").scalars())
     expected = {parse_results(_run_doc(w, k)).run_hash for w in (1, 2) for k in range(RUNS_PER_WRITER)}
     assert hashes == expected
 
@@ -73,7 +75,7 @@ with Register.open(sys.argv[1]) as reg:
 """
 
 
-def _snapshot(path: Path) -> dict[str, Any]:
+def _snapshot(path: str) -> dict[str, Any]:
     with Register.open(path, create=False) as reg:
         return {
             "certificates": [c.to_json_dict() for c in reg.certificates(on=date(2027, 1, 1))],
@@ -81,8 +83,8 @@ def _snapshot(path: Path) -> dict[str, Any]:
         }
 
 
-def test_a_writer_killed_mid_transaction_leaves_the_register_as_it_was(tmp_path: Path) -> None:
-    path = tmp_path / "register.sqlite"
+def test_a_writer_killed_mid_transaction_leaves_the_register_as_it_was(tmp_path: Path, db: str) -> None:
+    path = db
     with Register.open(path) as reg:
         reg.record(parse_results(CYCLE1))
     before = _snapshot(path)
@@ -90,7 +92,7 @@ def test_a_writer_killed_mid_transaction_leaves_the_register_as_it_was(tmp_path:
     results = tmp_path / "second.json"
     results.write_text(json.dumps(second), encoding="utf-8")
     marker = tmp_path / "inside-the-transaction"
-    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path), str(results), str(marker)])
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, path, str(results), str(marker)])
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -105,14 +107,15 @@ def test_a_writer_killed_mid_transaction_leaves_the_register_as_it_was(tmp_path:
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     assert _snapshot(path) == before
-    con = sqlite3.connect(path)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)
-        assert con.execute("SELECT count(*) FROM decisions WHERE institution_id = 'P9'").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM rubrics").fetchone() == (1,)
-    finally:
-        con.close()
+    if not on_server(path):
+        con = sqlite3.connect(path)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        finally:
+            con.close()
+    assert count(path, "SELECT count(*) FROM runs") == 1
+    assert count(path, "SELECT count(*) FROM decisions WHERE institution_id = 'P9'") == 0
+    assert count(path, "SELECT count(*) FROM rubrics") == 1
     # the lock died with the process: the same run can be recorded now, once
     with Register.open(path) as reg:
         assert reg.record(parse_results(second)).created

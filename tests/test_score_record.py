@@ -7,9 +7,8 @@ from qualcert.cli import app
 from tests.test_outputs import write_inputs
 
 
-def test_score_record_stores_the_run_once(tmp_path: Path) -> None:
+def test_score_record_stores_the_run_once(tmp_path: Path, db: str) -> None:
     args = write_inputs(tmp_path)
-    db = str(tmp_path / "register.sqlite")
     for _ in range(2):  # idempotent: the same run twice changes nothing
         result = CliRunner().invoke(app, ["score", *args, "--issued", "2023-12-05", "-q", "--record", "--db", db])
         assert result.exit_code == 0, result.output

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcert import __version__
-from qualcert.errors import InputError, Problem, RubricError
-from qualcert.numeric import exact, fmt
+from qualcert.errors import InputError, Location, Problem, RubricError
+from qualcert.numeric import exact, fmt, to_float
 from qualcert.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:  # pandas-backed modules load only when a command needs them (fast --help and validate)
     from qualcert.agreement import Agreement
     from qualcert.ingest import Roster
+    from qualcert.registry import PreviousCycle, ThisCycle
     from qualcert.results import Results
 
 
@@ -68,6 +69,20 @@ def validate_rubrics(paths: Iterable[str | Path]) -> list[RubricReport]:
 
 
 @dataclass(frozen=True)
+class CohortRequest:
+    """Apply the cohort rules (DOMAIN.md §8.2) against the previous cycle: a `score --json` file, else the register."""
+
+    previous: Path | None = None  # the previous cycle's `score --json`; None: the register
+    db: str | None = None  # the register (a path or URL; None: $QUALCERT_DB, else the user data folder)
+    new_register_ok: bool = False  # --record will create the register: none yet means no previous cycle yet
+
+    @property
+    def source(self) -> str:
+        """What the run's options record: the previous file, or "register" (never a URL: it may hold a password)."""
+        return "register" if self.previous is None else str(self.previous)
+
+
+@dataclass(frozen=True)
 class ScoreOptions:
     """Everything a scoring run depends on besides its files (recorded in the outputs)."""
 
@@ -79,6 +94,7 @@ class ScoreOptions:
     bootstrap: int = 0  # resamples for the agreement's confidence intervals (0: none)
     seed: int = 0
     leave_one_out: bool = False  # would any institution's decision change without one of its reviewers
+    cohort: CohortRequest | None = None  # the cohort rules against the previous cycle (graded rubrics only)
 
 
 def load_inputs(
@@ -121,7 +137,21 @@ def run_score(
     from qualcert.scoring.engine import score
 
     rubric, roster = load_inputs(rubric_path, roster_path, encoding=options.encoding)
-    data = load_scores(inputs, rubric, roster, encoding=options.encoding, sheet=options.sheet, progress=progress)
+    problems: list[Problem] = []  # the previous cycle's problems are reported with the score files' ones
+    previous = None
+    if options.cohort is not None:
+        try:
+            previous = load_previous_cycle(rubric, options.issued, options.cohort)
+        except InputError as exc:
+            problems += exc.problems
+    try:
+        data = load_scores(inputs, rubric, roster, encoding=options.encoding, sheet=options.sheet, progress=progress)
+    except InputError as exc:
+        if problems:
+            raise InputError([*problems, *exc.problems]) from None
+        raise
+    if problems:
+        raise InputError(problems)
     agreed = None
     if options.consensus is not None:
         from qualcert.consensus import read_consensus
@@ -152,24 +182,87 @@ def run_score(
                 "bootstrap": options.bootstrap,
                 "seed": options.seed,
                 "leave_one_out": options.leave_one_out,
+                "cohort": None if options.cohort is None else options.cohort.source,
             },
         },
         consensus=agreed,
     )
-    if not options.agreement:
-        return results
-    from qualcert.agreement import BootstrapPlan, compute_agreement
+    if options.agreement:
+        from qualcert.agreement import BootstrapPlan, compute_agreement
 
-    agreement = compute_agreement(
-        rubric,
-        data.table,
-        institutions=institutions,
-        plan=BootstrapPlan(replicates=options.bootstrap, seed=options.seed),
-        issued=options.issued,
-        reviewers_out=options.leave_one_out,
-        consensus=agreed,
-    )
-    return replace(results, agreement=agreement)
+        agreement = compute_agreement(
+            rubric,
+            data.table,
+            institutions=institutions,
+            plan=BootstrapPlan(replicates=options.bootstrap, seed=options.seed),
+            issued=options.issued,
+            reviewers_out=options.leave_one_out,
+            consensus=agreed,
+        )
+        results = replace(results, agreement=agreement)
+    if previous is not None:
+        from qualcert.registry import compute_cohort
+
+        cohort = compute_cohort(this_cycle(results), previous.priors, previous_source=previous.source)
+        results = replace(results, cohort=cohort)
+    return results
+
+
+def load_previous_cycle(rubric: Rubric, issued: date, request: CohortRequest) -> PreviousCycle:
+    """The previous cycle for the cohort rules, checked before anything is scored or written.
+
+    The rules rank graded evaluations (repeated lowest grade, consulting by grade), so a rubric
+    without grade bands is refused rather than given half a cohort. A previous file must be a
+    `score --json` of the same rubric id issued before this run; the register is only read.
+    """
+    from qualcert.registry import previous_from_file, previous_from_register
+
+    problems: list[Problem] = []
+    if not rubric.decision.grades:
+        problems.append(
+            Problem(
+                "cohort-needs-grades",
+                f"rubric {rubric.id} has no grade bands (decision.grades), and the cohort rules need them "
+                "(repeated lowest grade, consulting by grade); leave out --cohort and --previous for it",
+                Location(file=rubric.path),
+            )
+        )
+    try:
+        if request.previous is not None:
+            previous = previous_from_file(request.previous, rubric_id=rubric.id, before=issued)
+        else:
+            previous = previous_from_register(
+                request.db, rubric_id=rubric.id, before=issued, missing_ok=request.new_register_ok
+            )
+    except InputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return previous
+
+
+def this_cycle(results: Results) -> ThisCycle:
+    """The scored cycle as the cohort rules read it: totals rounded as in the JSON, institutions by id."""
+    from qualcert.registry import ThisCycle
+    from qualcert.registry.model import InstitutionEntry
+
+    p = results.rubric.precision
+    entries = [
+        InstitutionEntry(
+            institution_id=inst.institution_id,
+            name=inst.name,
+            service_type=inst.service_type,
+            decision=inst.decision,
+            total=None if inst.total is None else to_float(inst.total, p),
+            grade=inst.grade,
+            valid_from=inst.valid_from,
+            valid_until=inst.valid_until,
+            domains=(),
+        )
+        for inst in results.institutions
+    ]
+    entries.sort(key=lambda e: e.institution_id)
+    return ThisCycle(results.rubric.id, results.rubric.version, results.issued, tuple(entries))
 
 
 def run_agreement(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from qualcert.agreement import Agreement
+    from qualcert.registry.cohort import Cohort
 
 DecisionCode = Literal["certified", "not_certified", "ineligible", "incomplete", "graded"]
 
@@ -214,6 +215,7 @@ class Results:
     scores: pd.DataFrame | None = None  # the validated score table: every reviewer's cell, for the audit trail
     run: dict[str, Any] = field(default_factory=dict)  # qualcert version, time of the run, options
     agreement: Agreement | None = None  # reviewer agreement of the same scores (None: not computed)
+    cohort: Cohort | None = None  # the cohort rules against the previous cycle, when asked for (score --cohort)
 
     def decision_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(DECISION_LABELS, 0)
@@ -232,6 +234,7 @@ class Results:
             "issued": self.issued.isoformat(),
             "institutions": list(self.institutions_json()) if institutions else [],
             "summary": {"decisions": self.decision_counts(), "institutions": len(self.institutions)},
+            "cohort": None if self.cohort is None else self.cohort.to_json_dict(),
             "inputs": list(self.inputs),
             "roster": self.roster,
             "run": self.run,

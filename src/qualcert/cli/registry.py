@@ -25,7 +25,8 @@ from qualcert.registry import (
     compute_cohort,
     export_register,
     load_results_file,
-    priors_from_run,
+    previous_from_file,
+    previous_from_register,
 )
 from qualcert.report.console import Table, escape, out
 
@@ -268,14 +269,13 @@ def cohort(
     with user_errors():
         current = load_results_file(results_json)
         if previous is not None:
-            priors, source = priors_from_run(load_results_file(previous)), str(previous)
+            prior = previous_from_file(previous, rubric_id=current.rubric_id, before=current.issued)
         else:
-            with Register.open(db, create=False) as reg:
-                priors, source = reg.previous_cycle(current.rubric_id, current.issued), "register"
+            prior = previous_from_register(db, rubric_id=current.rubric_id, before=current.issued)
         result = compute_cohort(
             current,
-            priors,
-            previous_source=source,
+            prior.priors,
+            previous_source=prior.source,
             top=top,
             top_improvement=top_improvement,
             lowest_grade=lowest_grade,

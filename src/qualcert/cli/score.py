@@ -1,4 +1,4 @@
-"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F] [--no-agreement]"""
+"""qualcert score RUBRIC INPUT... [--roster R] [--issued D] [-o X.xlsx] [--json F] [--csv F] [--cohort] [--record]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from qualcert.cli._handle import user_errors
-from qualcert.pipeline import ScoreOptions, run_score
+from qualcert.pipeline import CohortRequest, ScoreOptions, run_score
 from qualcert.report.atomic import atomic_outputs, check_targets
 from qualcert.report.console import print_problems, reported_progress
 
@@ -111,11 +111,27 @@ def score(
             "(re-scores every institution once per reviewer: several times the scoring time).",
         ),
     ] = False,
+    cohort: Annotated[
+        bool,
+        typer.Option(
+            "--cohort",
+            help="Add the cohort rules (top 5% by total, top 3% by improvement, lowest grade twice, "
+            'D/F consulting list) against the previous cycle in the register, to the JSON ("cohort") '
+            "and the workbook (its 코호트 / Cohort sheet). Graded rubrics only.",
+        ),
+    ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            help="The previous cycle's `score --json` file for the cohort rules, instead of the register "
+            "(implies --cohort).",
+        ),
+    ] = None,
     record: Annotated[bool, typer.Option(help="Also record the run in the certification register.")] = False,
     db: Annotated[
         str | None,
         typer.Option(
-            help="Register for --record: a SQLite file or SQLAlchemy URL "
+            help="Register for --record and --cohort: a SQLite file or SQLAlchemy URL "
             "(default: $QUALCERT_DB, else the user data folder)."
         ),
     ] = None,
@@ -127,6 +143,7 @@ def score(
     """
     if not agreement and (bootstrap or leave_one_out):
         raise typer.BadParameter("--bootstrap and --leave-one-out need the agreement (drop --no-agreement)")
+    wanted = cohort or previous is not None
     options = ScoreOptions(
         issued=(issued.date() if issued else date.today()),
         encoding=encoding,
@@ -136,6 +153,7 @@ def score(
         bootstrap=bootstrap,
         seed=seed,
         leave_one_out=leave_one_out,
+        cohort=CohortRequest(previous, db, new_register_ok=record) if wanted else None,
     )
     with user_errors():
         with reported_progress("reading score files") as progress:
@@ -146,7 +164,7 @@ def score(
             json_path=json_path,
             csv_path=csv_path,
             lang=lang,
-            inputs=[rubric, *inputs, *(p for p in (roster, consensus) if p is not None)],
+            inputs=[rubric, *inputs, *(p for p in (roster, consensus, previous) if p is not None)],
             then=(lambda: record_run(results, db, json_path)) if record else None,
         )
     if results.problems:
@@ -157,6 +175,10 @@ def score(
         print_results(results, lang=lang)
         if results.agreement is not None:
             print_agreement_line(results.agreement)
+        if results.cohort is not None:
+            from qualcert.report.terminal import print_cohort
+
+            print_cohort(results.cohort)
 
 
 def print_agreement_line(agreement: Agreement) -> None:

@@ -12,7 +12,16 @@ returns data and raises :class:`RegisterError` (exit 3 in the CLI); it never pri
 from __future__ import annotations
 
 from qualcert.registry.certificates import status_on
-from qualcert.registry.cohort import Cohort, CohortEntry, compute_cohort, priors_from_run
+from qualcert.registry.cohort import (
+    Cohort,
+    CohortEntry,
+    PreviousCycle,
+    ThisCycle,
+    compute_cohort,
+    previous_from_file,
+    previous_from_register,
+    priors_from_run,
+)
 from qualcert.registry.db import ENV_VAR, Target, default_db_path, resolve_db
 from qualcert.registry.export import export_register
 from qualcert.registry.intake import load_results_file, parse_results
@@ -46,6 +55,7 @@ __all__ = [
     "DomainChange",
     "History",
     "Monitoring",
+    "PreviousCycle",
     "Prior",
     "RecordOutcome",
     "Register",
@@ -55,11 +65,14 @@ __all__ = [
     "Status",
     "StatusFilter",
     "Target",
+    "ThisCycle",
     "compute_cohort",
     "default_db_path",
     "export_register",
     "load_results_file",
     "parse_results",
+    "previous_from_file",
+    "previous_from_register",
     "priors_from_run",
     "resolve_db",
     "status_on",

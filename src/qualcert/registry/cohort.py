@@ -10,6 +10,11 @@
 Ranked institutions have a total and were judged (not ``incomplete`` nor ``ineligible``).
 The number selected is ⌈n × N / 100⌉ (a cohort of 10 still rewards one at 5%); institutions
 tied with the last one selected are included, and share a rank (1, 2, 2, 4).
+
+The previous cycle comes from the register (:func:`previous_from_register`: each institution's
+latest cycle under the same rubric id issued before this run) or from a previous `score --json`
+file (:func:`previous_from_file`, which must be of the same rubric id and issued earlier).
+`qualcert registry cohort` and `qualcert score --cohort/--previous` both go through here.
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, Final, Protocol
 
-from qualcert.registry.model import InstitutionEntry, RunDoc, register_error
-from qualcert.registry.register import Prior, delta
+from qualcert.errors import Location, Problem
+from qualcert.registry.intake import load_results_file
+from qualcert.registry.model import InstitutionEntry, RegisterError, RunDoc, register_error
+from qualcert.registry.register import Prior, Register, delta
 
 UNRANKED: Final = frozenset({"incomplete", "ineligible"})
 DEFAULT_TOP: Final = 5.0
@@ -94,6 +102,37 @@ class Cohort:
         }
 
 
+class CycleDoc(Protocol):
+    """What the cohort rules read of this cycle: a :class:`RunDoc`, or a :class:`ThisCycle` made from results."""
+
+    @property
+    def rubric_id(self) -> str: ...
+    @property
+    def rubric_version(self) -> str: ...
+    @property
+    def issued(self) -> date: ...
+    @property
+    def institutions(self) -> Sequence[InstitutionEntry]: ...
+
+
+@dataclass(frozen=True)
+class ThisCycle:
+    """The cycle being scored, before it is written anywhere (``qualcert score --cohort``)."""
+
+    rubric_id: str
+    rubric_version: str
+    issued: date
+    institutions: tuple[InstitutionEntry, ...]
+
+
+@dataclass(frozen=True)
+class PreviousCycle:
+    """Each institution's previous cycle, and where it came from (``register`` or the file's path)."""
+
+    priors: dict[str, Prior]
+    source: str
+
+
 def priors_from_run(run: RunDoc) -> dict[str, Prior]:
     """A `--previous results.json` as the previous cycle."""
     return {
@@ -101,8 +140,56 @@ def priors_from_run(run: RunDoc) -> dict[str, Prior]:
     }
 
 
+def previous_from_file(path: str | Path, *, rubric_id: str, before: date) -> PreviousCycle:
+    """A previous `score --json` file, checked: a cycle of the same rubric id, issued before ``before``.
+
+    Another version of the same rubric id is the next cycle of the same evaluation, so it is accepted.
+    """
+    run = load_results_file(path)
+    where = Location(file=str(path))
+    problems = []
+    if run.rubric_id != rubric_id:
+        problems.append(
+            Problem(
+                "previous-other-rubric",
+                f"this is a cycle of rubric {run.rubric_id!r}, not {rubric_id!r}: "
+                "the cohort rules compare two cycles of the same evaluation",
+                where,
+            )
+        )
+    if run.issued >= before:
+        problems.append(
+            Problem(
+                "previous-not-earlier",
+                f"the previous cycle was issued {run.issued}, not before this run's {before}",
+                where,
+            )
+        )
+    if problems:
+        raise RegisterError(problems)
+    return PreviousCycle(priors_from_run(run), str(path))
+
+
+def previous_from_register(
+    db: str | Path | None, *, rubric_id: str, before: date, missing_ok: bool = False
+) -> PreviousCycle:
+    """Each institution's latest cycle under ``rubric_id`` issued before ``before``, from the register.
+
+    Reads only: a register that does not exist is an error, unless ``missing_ok`` (the run is about
+    to create it with ``--record``, so there is no previous cycle yet).
+    """
+    try:
+        register = Register.open(db, create=False)
+    except RegisterError as exc:
+        if missing_ok and [p.code for p in exc.problems] == ["no-register"]:
+            return PreviousCycle({}, "register")
+        raise
+    with register:
+        return PreviousCycle(register.previous_cycle(rubric_id, before), "register")
+
+
 def compute_cohort(
-    current: RunDoc,
+    current: CycleDoc,
     previous: Mapping[str, Prior],
     *,
     previous_source: str = "register",
@@ -178,7 +265,7 @@ def _entry(e: InstitutionEntry, prior: Prior | None, rank: int | None = None) ->
 
 
 def _top(
-    pool: list[InstitutionEntry],
+    pool: Sequence[InstitutionEntry],
     percent: float,
     *,
     key: Callable[[InstitutionEntry], Decimal],

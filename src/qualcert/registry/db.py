@@ -28,6 +28,7 @@ DEFAULT_FILE: Final = "register.sqlite"
 BUSY_TIMEOUT: Final = 60.0  # seconds a writer waits for another one before giving up
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _WRITE: Final = "qualcert_write"  # execution option: this transaction writes (BEGIN IMMEDIATE on SQLite)
+MIGRATION_LOCK: Final = 0x7175616C63657274  # "qualcert": PostgreSQL advisory lock key of creation and migrations
 
 
 def default_db_path() -> Path:
@@ -91,7 +92,7 @@ class Database:
         engine = _engine(target)
         db = cls(engine, target)
         try:
-            db._prepare()
+            db._prepare(create=create)
         except BaseException:
             engine.dispose()
             raise
@@ -135,12 +136,23 @@ class Database:
 
     # -- recognise and migrate ------------------------------------------------------------
 
-    def _prepare(self) -> None:
+    def _prepare(self, *, create: bool) -> None:
         try:
             with self.reading() as conn:
                 version = self._version(conn)
+            if version == 0 and not create:  # an empty database (a server's, or an empty file): nothing to read
+                raise register_error(
+                    "no-register",
+                    f"no register here yet (from {self.target.origin}); record a run first with "
+                    "`qualcert registry record`",
+                    self.where,
+                )
             if version < LATEST:
                 with self.writing(lock=version > 0) as conn:
+                    if self.engine.dialect.name == "postgresql":
+                        # two first opens of an empty database would both CREATE TABLE, and the second fail;
+                        # this lock (held to the end of the transaction) makes the second wait and see version 1
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
                     version = self._version(conn)  # again, under the write lock
                     for number, description, migrate in MIGRATIONS:
                         if number > version:
@@ -228,7 +240,10 @@ def _engine(target: Target) -> sa.Engine:
         try:
             return sa.create_engine(target.url)
         except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-            raise register_error("bad-db-url", f"cannot use this database URL: {exc}", target.display) from None
+            hint = ""
+            if isinstance(exc, ImportError) and target.url.get_backend_name() == "postgresql":
+                hint = '; install the PostgreSQL driver with `pip install "qualcert[postgres]"` (psycopg 3)'
+            raise register_error("bad-db-url", f"cannot use this database URL: {exc}{hint}", target.display) from None
     engine = sa.create_engine(target.url, connect_args={"timeout": BUSY_TIMEOUT})
 
     @sa.event.listens_for(engine, "connect")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qualcert.numeric import fmt
 from qualcert.report.console import Table, escape, out
 from qualcert.results import DECISION_LABELS, Results
+
+if TYPE_CHECKING:
+    from qualcert.registry import Cohort
 
 DECISION_STYLE = {
     "certified": "green",
@@ -54,3 +59,21 @@ def print_results(results: Results, *, lang: str = "ko") -> None:
     flagged = sum(len(inst.flagged) for inst in results.institutions)
     if flagged:
         out.print(f"{flagged} indicator scores flagged for reviewer disagreement or N/A conflicts")
+
+
+def print_cohort(cohort: Cohort) -> None:
+    """One line: how many institutions each cohort list holds (the lists are in the JSON and the workbook)."""
+    where = "the register" if cohort.previous_source == "register" else escape(cohort.previous_source)
+    against = (
+        f"{cohort.with_previous} found in the previous cycle ({where})"
+        if cohort.with_previous
+        else f"[yellow]no previous cycle in {where}[/]: no improvement or repeated grade to find"
+    )
+    lists = [
+        (f"top {cohort.top:g}% by total", cohort.top_score),
+        (f"top {cohort.top_improvement:g}% by improvement", cohort.top_improved),
+        (f"{cohort.lowest_grade} twice in a row", cohort.consecutive_lowest),
+        (f"{'/'.join(cohort.consulting_grades)} consulting", cohort.consulting),
+    ]
+    counts = " · ".join(f"{escape(label)} {len(entries)}" for label, entries in lists)
+    out.print(f"cohort: {cohort.ranked} ranked, {against}; {counts}")

@@ -5,7 +5,9 @@ institution, counts per decision and grade above, charts beside), 영역별/Doma
 지표별/Indicators (one row per institution × indicator: every reviewer's score per
 stage, back to file and cell), 불일치/Disagreements (with blank columns for the
 consensus meeting), 신뢰도/Agreement (when the results carry the reviewers' agreement:
-:mod:`~qualcert.report.workbook_agreement`), 적격성/Eligibility and 정보/Run (what is needed to reproduce the run).
+:mod:`~qualcert.report.workbook_agreement`), 적격성/Eligibility, 코호트/Cohort (only when the
+run has the cohort rules: ``score --cohort`` or ``--previous``) and 정보/Run (what is needed to
+reproduce the run).
 
 Numbers are the JSON's numbers (:meth:`Results.to_json_dict`): the same half-up
 rounding, never recomputed. Text from inputs is written with ``write_string`` into a
@@ -29,6 +31,7 @@ from qualcert.report.atomic import atomic_outputs
 from qualcert.report.csv_out import COMMITTEE, SUMMARY_COLUMNS, check_lang, guard, summary_headers, summary_values
 from qualcert.report.workbook_agreement import write_agreement
 from qualcert.report.workbook_audit import audit_trail, write_disagreements, write_indicators
+from qualcert.report.workbook_cohort import write_cohort
 from qualcert.report.workbook_sheets import write_domains, write_eligibility, write_run
 from qualcert.report.workbook_text import LABELS
 from qualcert.report.xlsx_kit import (
@@ -52,7 +55,7 @@ from qualcert.rubric import name_text
 
 __all__ = ["FONT", "text_width", "write_workbook"]
 
-SHEETS: Final = ("summary", "domains", "indicators", "disagreements", "agreement", "eligibility", "run")
+SHEETS: Final = ("summary", "domains", "indicators", "disagreements", "agreement", "eligibility", "cohort", "run")
 BAND: Final = 5  # width of a band in the distribution of totals, in percent
 HEADER_ROW: Final = 5  # the summary table's header row: title, subtitle and counts above it
 CHART_DATA_COL: Final = 5  # the charts' source data: a small table on the Run sheet, from column F
@@ -85,7 +88,8 @@ def _fill(book: Workbook, results: Results, t: dict[str, str], lang: str) -> Non
             "comments": f"{t['issued']} {results.issued.isoformat()}",
         }
     )
-    sheets = {key: book.add_worksheet(t[key]) for key in SHEETS if key != "agreement" or results.agreement is not None}
+    present = {"agreement": results.agreement is not None, "cohort": results.cohort is not None}
+    sheets = {key: book.add_worksheet(t[key]) for key in SHEETS if present.get(key, True)}
     audit = audit_trail(results, lang)
     _summary(sheets["summary"], styles, results, t, lang)
     _charts(book, sheets["summary"], sheets["run"], styles, results, t, lang, first_col=len(SUMMARY_COLUMNS) + 2)
@@ -95,6 +99,8 @@ def _fill(book: Workbook, results: Results, t: dict[str, str], lang: str) -> Non
     if "agreement" in sheets:
         write_agreement(book, sheets["agreement"], styles, results, t, lang)
     write_eligibility(sheets["eligibility"], styles, results, t, lang)
+    if results.cohort is not None:
+        write_cohort(sheets["cohort"], styles, results.cohort, t, lang)
     write_run(sheets["run"], styles, results, t, lang)
 
 

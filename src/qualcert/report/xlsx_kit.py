@@ -115,8 +115,10 @@ class Styles:
             "wrap": add({"text_wrap": True}),
             "number": add({"num_format": number}),
             "margin": add({"num_format": f"{number};[Red]-{number}"}),
+            "change": add({"num_format": f"+{number};[Red]-{number};{number}"}),
             "percent": add({"num_format": percent}),
             "int": add({"num_format": "0"}),
+            "rank": add({"num_format": "0", "align": "center"}),
             "date": add({"num_format": "yyyy-mm-dd", "align": "left"}),
             "committee": add({"bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF", "text_wrap": True}),
         }
@@ -136,6 +138,7 @@ class Styles:
         self.group = add(group | {"text_wrap": True})
         self.title = add({"bold": True, "font_size": 14, "valign": "vcenter"})
         self.note = add({"font_color": "#404040"})
+        self.note_wrap = add({"font_color": "#404040", "text_wrap": True, "valign": "vcenter"})
         self.label = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
         self.count = add({"border": 1, "align": "center", "num_format": "0"})
         self.link = add({"font_color": "#0563C1", "underline": 1, "align": "right"})
