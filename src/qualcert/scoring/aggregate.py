@@ -8,9 +8,8 @@ integer lists and returned as a :class:`~fractions.Fraction` of the indicator's 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,9 +41,11 @@ AGGREGATORS: Final[dict[str, Callable[[Sequence[int]], Fraction]]] = {
 """Each takes the reviewers' numerators sorted ascending (at least one) and returns a numerator."""
 
 
-@dataclass(frozen=True, slots=True)
-class StageScores:
-    """The reviewers' scores for one (institution, indicator, stage)."""
+class StageScores(NamedTuple):
+    """The reviewers' scores for one (institution, indicator, stage).
+
+    A named tuple: a national round makes a few hundred thousand, and a tuple is made 3× faster
+    than a frozen dataclass."""
 
     nums: tuple[int, ...]  # numeric scores, sorted ascending
     den: int

@@ -58,17 +58,18 @@ class Scorer:
         institution_id: str,
         service_type: str | None,
     ) -> IndicatorResult:
+        found: list[StageScores] | None = None  # per stage; None when the indicator does not apply
         if not self.rubric.applies(indicator, service_type):
             memo: Hashable = indicator.id
-            scored = None
             reviewers = 0
         else:
-            scored = {stage: groups.get((institution_id, indicator.id, stage), NO_SCORES) for stage in stages}
-            sets = [s.reviewers for s in scored.values()]
+            found = [groups.get((institution_id, indicator.id, stage), NO_SCORES) for stage in stages]
+            sets = [s.reviewers for s in found]
             reviewers = len(sets[0]) if len(sets) == 1 else len(frozenset().union(*sets))
-            memo = (indicator.id, reviewers, *((s.nums, s.na, len(s.reviewers)) for s in scored.values()))
+            memo = (indicator.id, reviewers, *((s.nums, s.na, len(s.reviewers)) for s in found))
         result = self._memo.get(memo)
         if result is None:
+            scored = None if found is None else dict(zip(stages, found, strict=True))
             result = self._memo[memo] = indicator_result(self.rubric, indicator, scored, reviewers)
         return settle(result, self.consensus.get((institution_id, indicator.id)))
 
