@@ -13,6 +13,8 @@ from qualcert.cli import app
 from tests.test_scoring_engine import RUBRIC
 
 runner = CliRunner()
+CONTRACT_OVERALL = {"alpha_nominal", "alpha_ordinal", "alpha_interval", "alpha_ratio", "fleiss_kappa", "icc"}
+CONTRACT_ICC = {"icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k", "icc1_oneway"}
 
 
 def write_round(root: Path) -> list[str]:

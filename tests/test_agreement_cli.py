@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from qualcert.cli import app
 from qualcert.pipeline import run_agreement
-from tests.test_scoring_engine import RUBRIC
-
-runner = CliRunner()
-CONTRACT_OVERALL = {"alpha_nominal", "alpha_ordinal", "alpha_interval", "alpha_ratio", "fleiss_kappa", "icc"}
-CONTRACT_ICC = {"icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k", "icc1_oneway"}
+from tests.agreement_helpers import CONTRACT_ICC, CONTRACT_OVERALL, invoke, write_round
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path, Path]:
-    rubric = tmp_path / "rubric.yaml"
-    rubric.write_text(RUBRIC, encoding="utf-8")
-    roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "institution_id,name,service_type,years\n" + "".join(f"P{i},기관{i},a,5\n" for i in range(8)), encoding="utf-8"
-    )
-    scores = tmp_path / "scores.csv"
-    levels = ["상", "중", "하"]
-    with scores.open("w", encoding="utf-8", newline="") as handle:
-        w = csv.writer(handle)
-        w.writerow(["institution_id", "reviewer_id", "stage", "indicator_id", "score"])
-        for i in range(8):
-            for j, reviewer in enumerate(("R1", "R2", "R3")):
-                level = levels[(i + (j == 2)) % 3]
-                for stage in ("document", "onsite"):
-                    w.writerow([f"P{i}", reviewer, stage, "1.1.1", level])
-                    w.writerow([f"P{i}", reviewer, stage, "2.1.1", level])
-                w.writerow([f"P{i}", reviewer, "onsite", "1.1.2", str((i + j) % 5 / 2)])
-    return rubric, scores, roster
-
-
-def invoke(args: list[str], exit_code: int = 0) -> Result:
-    result = runner.invoke(app, args)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == exit_code, (result.stdout, result.stderr)
-    return result
+    rubric, scores, _, roster, *_ = write_round(tmp_path)
+    return Path(rubric), Path(scores), Path(roster)
 
 
 def test_json_file_has_the_contract_keys_and_the_table_is_printed(

@@ -7,10 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.agreement_helpers import invoke, no_nan, scored, write_round
+from tests.agreement_helpers import CONTRACT_ICC, CONTRACT_OVERALL, invoke, no_nan, scored, write_round
 
-CONTRACT_OVERALL = {"alpha_nominal", "alpha_ordinal", "alpha_interval", "alpha_ratio", "fleiss_kappa", "icc"}
-CONTRACT_ICC = {"icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k", "icc1_oneway"}
 SCORE_KEYS = {"rubric", "issued", "institutions", "summary", "inputs", "roster", "run", "problems", "cohort"}
 
 

@@ -35,18 +35,15 @@ def print_problems(problems: Iterable[Problem], *, title: str | None = None) -> 
         err.print(f"{escape(str(p.location))}: [{colour}]{tag}[/]: {escape(p.message)} [dim]\\[{p.code}][/]")
 
 
+def _bar(*, disable: bool, auto_refresh: bool = True) -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=err, transient=True, disable=disable, auto_refresh=auto_refresh)
+
+
 @contextmanager
 def progress(description: str, total: int) -> Iterator[Progress]:
     """A progress bar on stderr, shown only on a terminal and only for long work."""
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal or total < 50,
-    )
+    bar = _bar(disable=not err.is_terminal or total < 50)
     with bar:
         bar.add_task(description, total=total)
         yield bar
@@ -59,16 +56,7 @@ def reported_progress(description: str, *, every: float = 0.1) -> Iterator[Calla
     It is redrawn by the reports themselves, not by a thread (rich's auto refresh), because the
     work may fork worker processes.
     """
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        auto_refresh=False,
-        disable=not err.is_terminal,
-    )
+    bar = _bar(disable=not err.is_terminal, auto_refresh=False)
     drawn = 0.0
 
     def report(done: int, total: int) -> None:
