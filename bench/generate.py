@@ -1,6 +1,6 @@
 """National-scale benchmark data (seeded): filled template workbooks and one long CSV.
 
-    python bench/generate.py [--institutions 2000] [--csv-institutions 5200]
+    python bench/generate.py [--institutions 2000] [--csv-institutions 6200]
 
 bench/data/templates/  institutions × 3 reviewers × 2 stages workbooks made by qualcert's own
                        template writer, with scores filled in (12,000 files at the default)
@@ -52,10 +52,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--institutions", type=int, default=2000)
-    parser.add_argument("--csv-institutions", type=int, default=5200)
+    parser.add_argument("--csv-institutions", type=int, default=6200)
     args = parser.parse_args()
     rubric = load_rubric(RUBRIC)
     rnd = random.Random(9)
+    sheets = random.Random(10)  # the templates' own stream: the CSV's size does not change them
     DATA.mkdir(parents=True, exist_ok=True)
 
     people = roster(args.csv_institutions, rnd)
@@ -86,7 +87,7 @@ def main() -> None:
                 path = folder / f"{stage}_{info.institution_id}_{reviewer}.xlsx"
                 if path.exists():
                     continue
-                scores = {ind.id: rnd.choices(LABELS, (6, 3, 1))[0] for ind in rubric.indicators.values()}
+                scores = {ind.id: sheets.choices(LABELS, (6, 3, 1))[0] for ind in rubric.indicators.values()}
                 write_template(
                     path, rubric, [Sheet(info.institution_id, info.name, info.service_type, reviewer, stage, scores)]
                 )  # type: ignore[arg-type]
