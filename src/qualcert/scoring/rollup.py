@@ -22,6 +22,7 @@ from qualcert.rubric import Indicator, Rubric
 from qualcert.scoring.aggregate import StageScores
 
 NO_SCORES = StageScores((), 1, 0, frozenset())  # a stage without any entry
+_ZERO = Fraction(0)
 
 
 def combine_stages(rubric: Rubric, fractions: Mapping[str, Fraction]) -> Fraction | None:
@@ -118,7 +119,7 @@ def area_results(
         for item in domain.items:
             results = [indicators[ind.id] for ind in item.indicators]
             item_result = AreaResult(
-                item.id, exact_sum(r.score or Fraction(0) for r in results), exact_sum(r.max for r in results)
+                item.id, exact_sum(r.score or _ZERO for r in results), exact_sum(r.max for r in results)
             )
             items.append(item_result)
             scores.append(item_result.score)
