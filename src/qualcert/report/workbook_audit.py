@@ -11,13 +11,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import groupby
-from operator import itemgetter
 
 from xlsxwriter.worksheet import Worksheet
 
 from qualcert import scoretable as st
-from qualcert.numeric import round_half_up, to_float
+from qualcert.numeric import to_float
 from qualcert.report.csv_out import summary_headers
 from qualcert.report.workbook_text import LABELS
 from qualcert.report.xlsx_kit import NUMBER, Cell, Col, Styles, Table, cond, letters
@@ -48,73 +46,71 @@ def _display_names(files: Sequence[str]) -> dict[str, str]:
     return {f: os.path.relpath(f, root) if root else f for f in unique}
 
 
-_Entry = tuple[int, str, str, str, str, str, str]  # stage order, stage, reviewer, label, file, sheet, cell or row
-
-
-def _sources(entries: list[_Entry]) -> str:
-    """Consecutive entries of one file and sheet share it: ``f.xlsx!평가표!F8,F9`` or ``f.csv:12,13``."""
-    parts: list[str] = []
-    key: tuple[str, str] | None = None
-    refs: list[str] = []
-    for *_, file, sheet, ref in entries:
-        if (file, sheet) != key:
-            if key is not None:
-                parts.append(_source_text(key, refs))
-            key, refs = (file, sheet), []
-        refs.append(ref)
-    if key is not None:
-        parts.append(_source_text(key, refs))
-    return ", ".join(parts)
-
-
-def _source_text(key: tuple[str, str], refs: list[str]) -> str:
-    file, sheet = key
-    return f"{file}!{sheet}!{','.join(refs)}" if sheet else f"{file}:{','.join(refs)}"
-
-
 def audit_trail(results: Results, lang: str) -> dict[tuple[str, str], Audit]:
-    """Per (institution, indicator): reviewers' labels per stage, their cells, and lines for the flagged ones."""
+    """Per (institution, indicator): reviewers' labels per stage, their cells, and lines for the flagged ones.
+
+    The rows of one (institution, indicator) in stage order (document, onsite, others by
+    name), then by reviewer; in the table's order where those tie. Consecutive rows of one
+    file and sheet share it in the sources: ``f.xlsx!평가표!F8,F9`` or ``f.csv:12,13``.
+    Column lists and slices rather than a row object per score: 327,000 scores at national scale.
+    """
     table = results.scores
     if table is None or table.empty:
         return {}
     t = LABELS[lang]
     flagged = {(inst.institution_id, ind.indicator_id) for inst in results.institutions for ind in inst.flagged}
-    names = _display_names(table[st.FILE].tolist())
     order = table[st.STAGE].map({"document": 0, "onsite": 1}).fillna(2).astype("int64")
     table = table.assign(_order=order).sort_values(
         [st.INSTITUTION, st.INDICATOR, "_order", st.STAGE, st.REVIEWER], kind="stable"
     )
-    sheets = table[st.SHEET].tolist()
+    institutions, indicators = table[st.INSTITUTION].tolist(), table[st.INDICATOR].tolist()
+    stages, reviewers, labels = table[st.STAGE].tolist(), table[st.REVIEWER].tolist(), table[st.LABEL].tolist()
+    files, sheets, comments = table[st.FILE].tolist(), table[st.SHEET].tolist(), table[st.COMMENT].tolist()
+    names = _display_names(files)
     refs = [
         cell if sheet else str(row)
         for sheet, cell, row in zip(sheets, table[st.CELL].tolist(), table[st.ROW].tolist(), strict=True)
     ]
-    rows = zip(
-        table[st.INSTITUTION].tolist(),
-        table[st.INDICATOR].tolist(),
-        table["_order"].tolist(),
-        table[st.STAGE].tolist(),
-        table[st.REVIEWER].tolist(),
-        table[st.LABEL].tolist(),
-        [names[f] for f in table[st.FILE].tolist()],
-        sheets,
-        refs,
-        table[st.COMMENT].tolist(),
-        strict=True,
-    )
+    pairs = [f"{reviewer}:{label}" for reviewer, label in zip(reviewers, labels, strict=True)]
+    shown = [names[f] for f in files]
+    places = [  # one row's source on its own
+        f"{file}!{sheet}!{ref}" if sheet else f"{file}:{ref}"
+        for file, sheet, ref in zip(shown, sheets, refs, strict=True)
+    ]
+    n = len(pairs)
+    new_key = [True] + [
+        indicators[k] != indicators[k - 1] or institutions[k] != institutions[k - 1] for k in range(1, n)
+    ]
+    starts = [k for k in range(n) if new_key[k]]  # of each (institution, indicator)
+    runs = [k for k in range(n) if new_key[k] or stages[k] != stages[k - 1]]  # of each stage within one
+    run_ends = [*runs[1:], n]
+    run_texts = [" ".join(pairs[a:b]) for a, b in zip(runs, run_ends, strict=True)]
+    same_place = [not new_key[k] and files[k] == files[k - 1] and sheets[k] == sheets[k - 1] for k in range(n)]
+    shared = any(same_place)  # never with template workbooks: one file per reviewer and stage
     audit: dict[tuple[str, str], Audit] = {}
-    for key, group in groupby(rows, key=itemgetter(0, 1)):
-        members = list(group)
-        entries: list[_Entry] = [m[2:9] for m in members]
-        labels: dict[str, list[str]] = {}
-        for _, stage, reviewer, label, *_ in entries:
-            labels.setdefault(stage, []).append(f"{reviewer}:{label}")
+    run = 0
+    for first, end in zip(starts, [*starts[1:], n], strict=True):
+        key = (institutions[first], indicators[first])
+        by_stage: dict[str, str] = {}
+        while run < len(runs) and runs[run] < end:
+            by_stage[stages[runs[run]]] = run_texts[run]
+            run += 1
+        if shared and any(same_place[first:end]):
+            parts = [places[first]]
+            for k in range(first + 1, end):
+                if same_place[k]:
+                    parts[-1] += "," + refs[k]
+                else:
+                    parts.append(places[k])
+            sources = ", ".join(parts)
+        else:
+            sources = ", ".join(places[first:end])
         lines = []
         if key in flagged:  # "R01 · 현장 · 부분충족 — comment"
-            for m in members:
-                comment = f" — {m[9]}" if m[9] else ""
-                lines.append(f"{m[4]} · {t.get(m[3], m[3])} · {m[5]}{comment}")
-        audit[key] = Audit({s: " ".join(v) for s, v in labels.items()}, _sources(entries), lines)
+            for k in range(first, end):
+                note = f" — {comments[k]}" if comments[k] else ""
+                lines.append(f"{reviewers[k]} · {t.get(stages[k], stages[k])} · {labels[k]}{note}")
+        audit[key] = Audit(by_stage, sources, lines)
     return audit
 
 
@@ -123,8 +119,19 @@ def _flags(ind: IndicatorResult, t: dict[str, str]) -> str:
     return ", ".join(t[key] for key, on in marks if on)
 
 
-def _fraction(value: Fraction | None, precision: int) -> float | None:
-    return None if value is None else float(round_half_up(value, max(precision, 4)))  # as the JSON's "fraction"
+class _Rounded(dict[Fraction, float]):
+    """The JSON's number of each value (:func:`~qualcert.numeric.to_float`), computed once per distinct value.
+
+    Scores and fractions repeat (3/4, 2/3, ...): 64,000 indicator rows hold a few hundred distinct ones.
+    """
+
+    def __init__(self, precision: int) -> None:
+        super().__init__()
+        self.precision = precision
+
+    def __missing__(self, value: Fraction) -> float:
+        number = self[value] = to_float(value, self.precision)
+        return number
 
 
 # ----------------------------------------------------------------------------------------------
@@ -166,6 +173,9 @@ def write_indicators(
         Col(t["sources"], max_width=60),
     ]
     names = {i.id: name_text(i.name, lang) for i in results.rubric.indicators.values()}
+    number = _Rounded(p)  # points and scores, rounded like the JSON's
+    fraction = _Rounded(max(p, 4))  # as the JSON's "fraction"
+    flags: dict[tuple[bool, bool, bool], str] = {}
     table = Table(ws, styles, columns)
     empty = Audit({}, "", [])
     for inst in results.institutions:
@@ -173,20 +183,24 @@ def write_indicators(
         for ind in inst.indicators:
             trail = audit.get((iid, ind.indicator_id), empty)
             fractions = {s.stage: s.fraction for s in ind.stages}
+            marks = (ind.flagged, ind.na_conflict, ind.missing)
+            if marks not in flags:
+                flags[marks] = _flags(ind, t)
             row: list[Cell] = [
                 iid,
                 ind.indicator_id,
                 names[ind.indicator_id],
-                to_float(ind.points, p),
+                number[ind.points],
                 None if ind.applicable else t.get(f"excl_{ind.excluded}", ind.excluded or ""),
             ]
             for stage in stages:
-                row += [trail.labels.get(stage), _fraction(fractions.get(stage), p)]
+                value = fractions.get(stage)
+                row += [trail.labels.get(stage), None if value is None else fraction[value]]
             score = ind.score
             row += [
-                _fraction(ind.fraction, p),
-                None if score is None else to_float(score, p),
-                _flags(ind, t),
+                None if ind.fraction is None else fraction[ind.fraction],
+                None if score is None else number[score],
+                flags[marks],
                 trail.sources,
             ]
             table.add(row)

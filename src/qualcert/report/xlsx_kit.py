@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from qualcert.report.csv_out import guard
+from qualcert.report.csv_out import FORMULA_STARTS
 
 FONT: Final = "맑은 고딕"
 MAX_WIDTH: Final = 50
@@ -186,9 +186,11 @@ class Table:
             if value is None:
                 continue
             if kind is TEXT:
-                text = guard(value if isinstance(value, str) else str(value))
+                text = value if type(value) is str else str(value)
                 if not text:
                     continue
+                if text.startswith(FORMULA_STARTS):  # guard(), inline: this runs for most of a million cells
+                    text = "'" + text
                 write_string(r, c, text)
                 if widths[c] < caps[c] and 2 * len(text) + 2 > widths[c]:  # a line is at most twice its length wide
                     width = cache.get(text)
@@ -197,6 +199,8 @@ class Table:
                     widths[c] = max(widths[c], width)
                 if wraps[c] and (2 * len(text) > caps[c] - 2 or "\n" in text):
                     lines = max(lines, _line_count(text, caps[c]))
+            elif type(value) is float:
+                write_number(r, c, value)
             elif isinstance(value, date):
                 self.ws.write_datetime(r, c, datetime(value.year, value.month, value.day), self.styles.col["date"])
             else:
