@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	test -d bench/data/templates || $(BIN)/python bench/generate.py
 	$(BIN)/python bench/run.py
 
 clean:

@@ -5,7 +5,7 @@
 * openpyxl reading a sample of the same workbooks (extrapolated), for comparison;
 * `qualcert score --json` on the ~1M-row long CSV against `pandas.read_csv` of it;
 * writing the result workbook for the template round against xlsxwriter constant_memory
-  writing the same number of cells;
+  writing the same cells (bench/workbook.py, which times the write alone, in process);
 * peak memory (max RSS) of each qualcert process.
 
     python bench/generate.py    # once (about 2 minutes)
@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -54,49 +54,17 @@ def openpyxl_sample(files: list[Path], sample: int = 300) -> float:
 
 
 def run(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one qualcert process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak RSS (MB) of one qualcert process (its own rusage, from wait4)."""
     start = time.perf_counter()
-    done = subprocess.run([*QUALCERT, *args], capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"qualcert failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
-
-
-def xlsxwriter_constant_memory(rows: int, cols: int, path: Path) -> float:
-    import xlsxwriter
-
-    start = time.perf_counter()
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    ws = book.add_worksheet()
-    for r in range(rows):
-        ws.write_row(
-            r,
-            0,
-            [
-                f"N{r:05d}",
-                "1",
-                "1.1",
-                "1.1.1",
-                "지표 이름",
-                3.0,
-                True,
-                "",
-                "R1:충족 R2:충족 R3:부분충족",
-                0.8333,
-                "R4:충족 R5:충족 R6:충족",
-                1.0,
-                1.0,
-                3.0,
-                0.5,
-                "",
-                "f.xlsx!평가표!F12",
-            ][:cols],
-        )
-    book.close()
-    return time.perf_counter() - start
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([*QUALCERT, *args], stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            sys.exit(f"qualcert failed ({child.returncode}):\n{errors.read().decode()[-3000:]}")
+    return wall, usage.ru_maxrss / 1024
 
 
 def median(values: list[float]) -> float:
@@ -167,28 +135,9 @@ def main() -> None:
         f"qualcert score --json (CSV)     {c:7.2f} s   ratio {c / r:.2f}x (target ≤ 2x)   peak {max(csv_peaks):.0f} MB"
     )
 
-    writes, base = [], []
-    for _ in range(args.repeat):
-        wall, peak = run(
-            [
-                "score",
-                str(RUBRIC),
-                str(DATA / "templates"),
-                "--roster",
-                str(DATA / "roster.csv"),
-                "--issued",
-                "2023-12-05",
-                "-o",
-                str(out / "r.xlsx"),
-                "-q",
-            ]
-        )
-        writes.append(wall - median(ends))
-        base.append(xlsxwriter_constant_memory(2000 * 32, 17, out / "base.xlsx"))
-    w, b = median(writes), median(base)
-    print(
-        f"result workbook write (est.)    {w:7.2f} s   vs xlsxwriter constant_memory {b:.2f} s: "
-        f"{w / b:.2f}x (target ≤ 1.2x)   peak {peak:.0f} MB"
+    print("result workbook (bench/workbook.py: write_workbook alone against the same cells in constant_memory)")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "workbook.py"), "--repeat", str(args.repeat), "--no-memory"], check=True
     )
 
 
