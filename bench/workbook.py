@@ -32,8 +32,10 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import iterparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,56 +159,48 @@ def describe(cells: Cells) -> str:
 # one timed run (in a subprocess)
 
 
-def time_qualcert(results_cache: Path, out: Path, trace: bool) -> dict[str, float]:
+def _timed(cache: Path, trace: bool, write: Callable[[Any], None]) -> dict[str, float]:
+    """Load ``cache`` (untimed), then time ``write`` of it: wall, CPU, peak RSS and traced peak."""
     import gc
     import tracemalloc
 
-    from qualcert.report.workbook import write_workbook
-
-    with results_cache.open("rb") as f:
-        results = pickle.load(f)
+    with cache.open("rb") as f:
+        data = pickle.load(f)
     gc.collect()
     _reset_peak()
     rss = _status_mb("VmRSS")
     if trace:
         tracemalloc.start()
     wall, cpu = time.perf_counter(), time.process_time()
-    write_workbook(results, out / "r.xlsx")
+    write(data)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
     return {"wall": wall, "cpu": cpu, "rss_before": rss, "rss_after": _status_mb("VmHWM"), "traced_peak": peak}
+
+
+def time_qualcert(results_cache: Path, out: Path, trace: bool) -> dict[str, float]:
+    from qualcert.report.workbook import write_workbook
+
+    return _timed(results_cache, trace, lambda results: write_workbook(results, out / "r.xlsx"))
 
 
 def time_baseline(cells_cache: Path, out: Path, trace: bool) -> dict[str, float]:
-    import gc
-    import tracemalloc
-
     import xlsxwriter
 
-    with cells_cache.open("rb") as f:
-        cells: Cells = pickle.load(f)
-    gc.collect()
-    _reset_peak()
-    rss = _status_mb("VmRSS")
-    if trace:
-        tracemalloc.start()
-    wall, cpu = time.perf_counter(), time.process_time()
-    book = xlsxwriter.Workbook(
-        str(out / "base.xlsx"),
-        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-    )
-    for name, entries in cells:
-        ws = book.add_worksheet(name)
-        write_string, write_number = ws.write_string, ws.write_number
-        for r, c, value in entries:
-            if isinstance(value, str):
-                write_string(r, c, value)
-            else:
-                write_number(r, c, value)
-    book.close()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
-    return {"wall": wall, "cpu": cpu, "rss_before": rss, "rss_after": _status_mb("VmHWM"), "traced_peak": peak}
+    def write(cells: Cells) -> None:
+        options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        book = xlsxwriter.Workbook(str(out / "base.xlsx"), {"constant_memory": True, **options})
+        for name, entries in cells:
+            ws = book.add_worksheet(name)
+            write_string, write_number = ws.write_string, ws.write_number
+            for r, c, value in entries:
+                if isinstance(value, str):
+                    write_string(r, c, value)
+                else:
+                    write_number(r, c, value)
+        book.close()
+
+    return _timed(cells_cache, trace, write)
 
 
 def child(kind: str, cache: Path, out: Path, trace: bool = False) -> dict[str, float]:
