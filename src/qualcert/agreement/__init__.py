@@ -103,7 +103,7 @@ def compute_agreement(
         overall=overall,
         overall_spread=spread_of(units, limit, rubric.precision),
         by_indicator=tuple(by_indicator),
-        by_reviewer=reviewer_agreement(rubric, table, frame),
+        by_reviewer=reviewer_agreement(rubric, table, ratings),
         leave_one_out=leave_one_out(
             rubric, table, institutions=institutions, issued=issued or date.today(), consensus=consensus
         )

@@ -25,7 +25,7 @@ import pandas as pd
 
 from qualcert import scoretable as st
 from qualcert.agreement.model import ReviewerAgreement
-from qualcert.agreement.table import CODES, UNIT, VALUE
+from qualcert.agreement.table import CODES, UNIT, VALUE, RatingFrame
 from qualcert.rubric import Rubric
 
 COMPARISON: Final = 5.0  # Moodle's comparison factor: 1 very strict, 3 strict, 5 fair (its default), 7 lax, 9 very lax
@@ -34,7 +34,7 @@ SHEET: Final = [CODES[st.INSTITUTION], CODES[st.STAGE]]
 REVIEWER: Final = CODES[st.REVIEWER]
 
 
-def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: pd.DataFrame) -> tuple[ReviewerAgreement, ...]:
+def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: RatingFrame) -> tuple[ReviewerAgreement, ...]:
     """One entry per reviewer of the score table, sorted by id."""
     codes, names = pd.factorize(table[st.REVIEWER], sort=True)  # every reviewer, N/A marks included
     reviewers = [str(r) for r in names]
@@ -44,8 +44,8 @@ def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: pd.DataFram
     institution = pd.factorize(table[st.INSTITUTION])[0].astype(np.int64)
     pairs = np.unique(institution * size + codes)  # (institution, reviewer) pairs that occur
     n_inst = np.bincount(pairs % size, minlength=size)
-    deviations = _deviations(ratings)
-    grades = _consensus_grades(rubric, ratings)
+    deviations = _deviations(ratings.frame, ratings.ids[st.REVIEWER])
+    grades = _consensus_grades(rubric, ratings.frame, ratings.ids)
     out = []
     for code, rid in enumerate(reviewers):
         reasons: dict[str, str] = {}
@@ -74,7 +74,7 @@ def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: pd.DataFram
     return tuple(out)
 
 
-def _deviations(ratings: pd.DataFrame) -> dict[str, tuple[int, float, float | None]]:
+def _deviations(ratings: pd.DataFrame, names: npt.NDArray[np.object_]) -> dict[str, tuple[int, float, float | None]]:
     """reviewer -> (shared ratings, mean deviation from co-reviewers, cluster-robust SE)."""
     unit = ratings[UNIT].to_numpy(dtype=np.intp)
     value = ratings[VALUE].to_numpy(dtype=np.float64)
@@ -95,7 +95,6 @@ def _deviations(ratings: pd.DataFrame) -> dict[str, tuple[int, float, float | No
     frame["resid"] = dev - means[reviewer]
     clusters = frame.groupby(["reviewer", "institution"], sort=True)["resid"].sum()
     squares = (clusters * clusters).groupby(level=0, sort=True).agg(["sum", "size"])
-    names = _ids(ratings, st.REVIEWER)
     result: dict[str, tuple[int, float, float | None]] = {}
     for code, count, m, ss, g in zip(
         n.index.to_numpy(dtype=np.intp),
@@ -110,16 +109,9 @@ def _deviations(ratings: pd.DataFrame) -> dict[str, tuple[int, float, float | No
     return result
 
 
-def _ids(ratings: pd.DataFrame, column: str) -> npt.NDArray[np.object_]:
-    """The ids of ``column`` by their integer code (codes of :class:`~qualcert.agreement.table.RatingFrame`)."""
-    codes = ratings[CODES[column]].to_numpy(dtype=np.intp)
-    found, first = np.unique(codes, return_index=True)
-    ids = np.empty(int(found.max(initial=-1)) + 1, dtype=object)
-    ids[found] = ratings[column].to_numpy(dtype=object)[first]
-    return ids
-
-
-def _consensus_grades(rubric: Rubric, ratings: pd.DataFrame) -> dict[str, tuple[float, int]]:
+def _consensus_grades(
+    rubric: Rubric, ratings: pd.DataFrame, ids: dict[str, npt.NDArray[np.object_]]
+) -> dict[str, tuple[float, int]]:
     """reviewer -> (mean grade over sheets, number of sheets graded)."""
     unit = ratings[UNIT].to_numpy(dtype=np.intp)
     if not len(unit):
@@ -129,7 +121,7 @@ def _consensus_grades(rubric: Rubric, ratings: pd.DataFrame) -> dict[str, tuple[
     if f.empty:
         return {}
     points = {ind.id: float(ind.points) for ind in rubric.indicators.values()}
-    weights = np.array([points[str(i)] for i in _ids(ratings, st.INDICATOR)], dtype=np.float64)
+    weights = np.array([points[str(i)] for i in ids[st.INDICATOR]], dtype=np.float64)
     f["g"] = ratings.loc[m >= 2, VALUE].to_numpy(dtype=np.float64) * 100.0
     f["w"] = weights[f[CODES[st.INDICATOR]].to_numpy(dtype=np.intp)]
     f["g2"] = f["g"] * f["g"]
@@ -164,7 +156,7 @@ def _consensus_grades(rubric: Rubric, ratings: pd.DataFrame) -> dict[str, tuple[
     grade = (100.0 - sheet).clip(lower=0.0, upper=100.0)
     grade.index = grade.index.to_numpy(dtype=np.int64) % reviewers
     per_reviewer = grade.groupby(level=0).agg(["mean", "size"])
-    names = _ids(ratings, st.REVIEWER)
+    names = ids[st.REVIEWER]
     return {
         str(names[code]): (float(mean), int(size))
         for code, mean, size in zip(

@@ -102,11 +102,6 @@ def unit_spreads(rows: pd.DataFrame) -> pd.DataFrame:
     return stats[stats["n"] >= 2]
 
 
-def spread(rows: pd.DataFrame, limit: Fraction | None, precision: int) -> Spread:
-    """Spread statistics of ``rows`` (a :class:`RatingFrame` frame or part of one)."""
-    return spread_of(unit_spreads(rows), limit, precision)
-
-
 def spread_of(stats: pd.DataFrame, limit: Fraction | None, precision: int) -> Spread:
     """Spread statistics over units with 2+ ratings (:func:`unit_spreads`); flags as the scoring engine does
     (rounded half-up, > limit)."""
