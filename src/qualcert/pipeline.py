@@ -5,7 +5,7 @@ No printing and no exiting here; errors are raised as :class:`~qualcert.errors.Q
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from qualcert import __version__
 from qualcert.errors import InputError, Location, Problem, RubricError
-from qualcert.numeric import exact, fmt, to_float
+from qualcert.numeric import exact, fmt
 from qualcert.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:  # pandas-backed modules load only when a command needs them (fast --help and validate)
     from qualcert.agreement import Agreement
     from qualcert.ingest import Roster
-    from qualcert.registry import PreviousCycle, ThisCycle
+    from qualcert.ingest.reading import Progress
+    from qualcert.registry import PreviousCycle
     from qualcert.results import Results
 
 
@@ -125,7 +126,7 @@ def run_score(
     *,
     roster_path: str | Path | None = None,
     options: ScoreOptions,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Results:
     """Load, validate and score: the whole `qualcert score` job without its outputs.
 
@@ -201,7 +202,7 @@ def run_score(
         )
         results = replace(results, agreement=agreement)
     if previous is not None:
-        from qualcert.registry import compute_cohort
+        from qualcert.registry import compute_cohort, this_cycle
 
         cohort = compute_cohort(this_cycle(results), previous.priors, previous_source=previous.source)
         results = replace(results, cohort=cohort)
@@ -239,30 +240,6 @@ def load_previous_cycle(rubric: Rubric, issued: date, request: CohortRequest) ->
     if problems:
         raise InputError(problems)
     return previous
-
-
-def this_cycle(results: Results) -> ThisCycle:
-    """The scored cycle as the cohort rules read it: totals rounded as in the JSON, institutions by id."""
-    from qualcert.registry import ThisCycle
-    from qualcert.registry.model import InstitutionEntry
-
-    p = results.rubric.precision
-    entries = [
-        InstitutionEntry(
-            institution_id=inst.institution_id,
-            name=inst.name,
-            service_type=inst.service_type,
-            decision=inst.decision,
-            total=None if inst.total is None else to_float(inst.total, p),
-            grade=inst.grade,
-            valid_from=inst.valid_from,
-            valid_until=inst.valid_until,
-            domains=(),
-        )
-        for inst in results.institutions
-    ]
-    entries.sort(key=lambda e: e.institution_id)
-    return ThisCycle(results.rubric.id, results.rubric.version, results.issued, tuple(entries))
 
 
 def run_agreement(

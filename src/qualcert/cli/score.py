@@ -15,7 +15,6 @@ from qualcert.report.atomic import atomic_outputs, check_targets
 from qualcert.report.console import print_problems, reported_progress
 
 if TYPE_CHECKING:
-    from qualcert.agreement import Agreement
     from qualcert.results import Results
 
 Lang = Literal["ko", "en"]
@@ -170,28 +169,10 @@ def score(
     if results.problems:
         print_problems(results.problems)
     if not quiet and str(json_path) != "-":
-        from qualcert.report.terminal import print_results
+        from qualcert.report.terminal import print_agreement_line, print_cohort, print_results
 
         print_results(results, lang=lang)
         if results.agreement is not None:
             print_agreement_line(results.agreement)
         if results.cohort is not None:
-            from qualcert.report.terminal import print_cohort
-
             print_cohort(results.cohort)
-
-
-def print_agreement_line(agreement: Agreement) -> None:
-    """One line of the agreement under the decision table; the JSON and the workbook have the rest."""
-    from qualcert.report.console import out
-
-    o = agreement.overall.estimates
-    parts = [
-        f"{label} {'—' if o[key].value is None else f'{o[key].value:.3f}'}"
-        for key, label in (("alpha_interval", "α interval"), ("icc1_oneway", "ICC(1)"))
-    ]
-    marked = sum(r.tendency in ("severe", "lenient") for r in agreement.by_reviewer)
-    out.print(
-        f"reviewer agreement: {', '.join(parts)}; {marked} of {len(agreement.by_reviewer)} reviewers severe or "
-        "lenient (JSON 'agreement', sheet 신뢰도/Agreement)"
-    )

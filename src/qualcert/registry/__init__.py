@@ -21,6 +21,7 @@ from qualcert.registry.cohort import (
     previous_from_file,
     previous_from_register,
     priors_from_run,
+    this_cycle,
 )
 from qualcert.registry.db import ENV_VAR, Target, default_db_path, resolve_db
 from qualcert.registry.export import export_register
@@ -76,4 +77,5 @@ __all__ = [
     "priors_from_run",
     "resolve_db",
     "status_on",
+    "this_cycle",
 ]

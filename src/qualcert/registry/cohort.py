@@ -26,12 +26,16 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from qualcert.errors import Location, Problem
+from qualcert.numeric import to_float
 from qualcert.registry.intake import load_results_file
 from qualcert.registry.model import InstitutionEntry, RegisterError, RunDoc, register_error
 from qualcert.registry.register import Prior, Register, delta
+
+if TYPE_CHECKING:
+    from qualcert.results import Results
 
 UNRANKED: Final = frozenset({"incomplete", "ineligible"})
 DEFAULT_TOP: Final = 5.0
@@ -131,6 +135,27 @@ class PreviousCycle:
 
     priors: dict[str, Prior]
     source: str
+
+
+def this_cycle(results: Results) -> ThisCycle:
+    """The scored cycle as the cohort rules read it: totals rounded as in the JSON, institutions by id."""
+    p = results.rubric.precision
+    entries = [
+        InstitutionEntry(
+            institution_id=inst.institution_id,
+            name=inst.name,
+            service_type=inst.service_type,
+            decision=inst.decision,
+            total=None if inst.total is None else to_float(inst.total, p),
+            grade=inst.grade,
+            valid_from=inst.valid_from,
+            valid_until=inst.valid_until,
+            domains=(),
+        )
+        for inst in results.institutions
+    ]
+    entries.sort(key=lambda e: e.institution_id)
+    return ThisCycle(results.rubric.id, results.rubric.version, results.issued, tuple(entries))
 
 
 def priors_from_run(run: RunDoc) -> dict[str, Prior]:

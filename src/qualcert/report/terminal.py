@@ -9,6 +9,7 @@ from qualcert.report.console import Table, escape, out
 from qualcert.results import DECISION_LABELS, Results
 
 if TYPE_CHECKING:
+    from qualcert.agreement import Agreement
     from qualcert.registry import Cohort
 
 DECISION_STYLE = {
@@ -77,3 +78,17 @@ def print_cohort(cohort: Cohort) -> None:
     ]
     counts = " · ".join(f"{escape(label)} {len(entries)}" for label, entries in lists)
     out.print(f"cohort: {cohort.ranked} ranked, {against}; {counts}")
+
+
+def print_agreement_line(agreement: Agreement) -> None:
+    """One line of the agreement under the decision table; the JSON and the workbook have the rest."""
+    o = agreement.overall.estimates
+    parts = [
+        f"{label} {'—' if o[key].value is None else f'{o[key].value:.3f}'}"
+        for key, label in (("alpha_interval", "α interval"), ("icc1_oneway", "ICC(1)"))
+    ]
+    marked = sum(r.tendency in ("severe", "lenient") for r in agreement.by_reviewer)
+    out.print(
+        f"reviewer agreement: {', '.join(parts)}; {marked} of {len(agreement.by_reviewer)} reviewers severe or "
+        "lenient (JSON 'agreement', sheet 신뢰도/Agreement)"
+    )

@@ -115,14 +115,13 @@ def area_results(
     """(items, domains) summed over applicable indicators; missing ones add 0 to the score."""
     items, domains = [], []
     for domain in rubric.domains:
-        scores, maxima = [], []
+        parts = []
         for item in domain.items:
             results = [indicators[ind.id] for ind in item.indicators]
-            item_result = AreaResult(
-                item.id, exact_sum(r.score or _ZERO for r in results), exact_sum(r.max for r in results)
+            parts.append(
+                AreaResult(item.id, exact_sum(r.score or _ZERO for r in results), exact_sum(r.max for r in results))
             )
-            items.append(item_result)
-            scores.append(item_result.score)
-            maxima.append(item_result.max)
-        domains.append(AreaResult(domain.id, exact_sum(scores), exact_sum(maxima), rubric.domain_minimum(domain)))
+        items += parts
+        score, maximum = exact_sum(i.score for i in parts), exact_sum(i.max for i in parts)
+        domains.append(AreaResult(domain.id, score, maximum, rubric.domain_minimum(domain)))
     return tuple(items), tuple(domains)
