@@ -18,7 +18,6 @@ import sqlalchemy as sa
 
 from qualcert.errors import QualcertError
 from qualcert.registry import (
-    SCHEMA_VERSION,
     Register,
     RegisterError,
     export_register,
@@ -26,6 +25,7 @@ from qualcert.registry import (
     parse_results,
     resolve_db,
 )
+from qualcert.registry.schema import LATEST as SCHEMA_VERSION
 from qualcert.scoring.validity import valid_until
 from tests.register_db import count, execute, on_server, register_exists
 

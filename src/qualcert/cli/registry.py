@@ -9,26 +9,17 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from qualcert import registry  # loads SQLAlchemy on first use, so other commands start faster
 from qualcert.cli._handle import user_errors
-from qualcert.registry import (
-    DEFAULT_WITHIN,
-    Certificate,
-    Cohort,
-    CohortEntry,
-    History,
-    Register,
-    StatusFilter,
-    compute_cohort,
-    export_register,
-    load_results_file,
-    previous_from_file,
-    previous_from_register,
-)
+from qualcert.registry.model import DEFAULT_WITHIN, StatusFilter
 from qualcert.report.console import Table, escape, out
+
+if TYPE_CHECKING:
+    from qualcert.registry import Certificate, Cohort, CohortEntry, History
 
 app = typer.Typer(
     help="The certification register: who is certified until when, and what changed since the last cycle.",
@@ -74,8 +65,8 @@ def record(
 ) -> None:
     """Store a scoring run and each institution's decision; the same run twice changes nothing."""
     with user_errors():
-        run = load_results_file(results_json)
-        with Register.open(db) as reg:
+        run = registry.load_results_file(results_json)
+        with registry.Register.open(db) as reg:
             outcome = reg.record(run)
             where = reg.where
     if as_json:
@@ -110,7 +101,7 @@ def list_(
 ) -> None:
     """The latest certificate of each institution (per rubric) and its state on a date."""
     day = _day(on)
-    with user_errors(), Register.open(db, create=False) as reg:
+    with user_errors(), registry.Register.open(db, create=False) as reg:
         certs = reg.certificates(on=day, status="expiring" if expiring else status, within=within, rubric=rubric)
     if as_json:
         _echo_json([c.to_json_dict() for c in certs])
@@ -155,7 +146,7 @@ def history(
     as_json: Json = False,
 ) -> None:
     """Every cycle of one institution, with the change in total and per domain, checks and revocations."""
-    with user_errors(), Register.open(db, create=False) as reg:
+    with user_errors(), registry.Register.open(db, create=False) as reg:
         hist = reg.history(institution, rubric=rubric)
     if as_json:
         _echo_json(hist.to_json_dict())
@@ -224,7 +215,7 @@ def monitor(
     db: Db = None,
 ) -> None:
     """Record a post-certification check (사후관리) on the certificate in force on that date."""
-    with user_errors(), Register.open(db, create=False) as reg:
+    with user_errors(), registry.Register.open(db, create=False) as reg:
         action = reg.monitor(institution, on=on.date(), finding=finding, result=result, rubric=rubric)
     out.print(
         f"recorded a {action.result} check on {action.date.isoformat()} for {escape(institution)} "
@@ -243,7 +234,7 @@ def revoke(
     db: Db = None,
 ) -> None:
     """End the certificate in force from a date on."""
-    with user_errors(), Register.open(db, create=False) as reg:
+    with user_errors(), registry.Register.open(db, create=False) as reg:
         action = reg.revoke(institution, reason=reason, on=_day(on), rubric=rubric)
     out.print(
         f"revoked the {escape(action.rubric_id)} certificate of {escape(institution)} "
@@ -267,12 +258,12 @@ def cohort(
 ) -> None:
     """Cohort rules against the previous cycle: top by score and improvement, repeated lowest grade, consulting."""
     with user_errors():
-        current = load_results_file(results_json)
+        current = registry.load_results_file(results_json)
         if previous is not None:
-            prior = previous_from_file(previous, rubric_id=current.rubric_id, before=current.issued)
+            prior = registry.previous_from_file(previous, rubric_id=current.rubric_id, before=current.issued)
         else:
-            prior = previous_from_register(db, rubric_id=current.rubric_id, before=current.issued)
-        result = compute_cohort(
+            prior = registry.previous_from_register(db, rubric_id=current.rubric_id, before=current.issued)
+        result = registry.compute_cohort(
             current,
             prior.priors,
             previous_source=prior.source,
@@ -324,6 +315,6 @@ def export(
     db: Db = None,
 ) -> None:
     """Write the register to an Excel workbook: certificates, cycles, domains, checks, revocations, runs."""
-    with user_errors(), Register.open(db, create=False) as reg:
-        counts = export_register(reg, output, on=_day(on))
+    with user_errors(), registry.Register.open(db, create=False) as reg:
+        counts = registry.export_register(reg, output, on=_day(on))
     out.print(f"wrote {escape(str(output))}: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))

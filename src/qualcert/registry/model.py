@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from qualcert.errors import InputError, Location, Problem
 
 Status = Literal["active", "expiring", "expired", "revoked"]
 StatusFilter = Literal["active", "expiring", "expired", "revoked", "all"]
+STATUS_FILTERS: Final = ("active", "expiring", "expired", "revoked", "all")
+DEFAULT_WITHIN: Final = 90  # days ahead that `--status expiring` looks when --within is not given
 MonitorResult = Literal["pass", "fail"]
 
 

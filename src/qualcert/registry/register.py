@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 
@@ -31,6 +31,8 @@ from qualcert.registry.certificates import (
 )
 from qualcert.registry.db import Database, Target, now_text, resolve_db
 from qualcert.registry.model import (
+    DEFAULT_WITHIN,
+    STATUS_FILTERS,
     Action,
     Certificate,
     Cycle,
@@ -46,9 +48,6 @@ from qualcert.registry.model import (
     register_error,
 )
 from qualcert.registry.schema import decisions, domain_scores, monitoring, revocations, rubrics, runs
-
-DEFAULT_WITHIN: Final = 90  # days ahead that `--status expiring` looks when --within is not given
-STATUS_FILTERS: Final = ("active", "expiring", "expired", "revoked", "all")
 
 # Test seam: called inside the record transaction just before it commits (the tests kill the
 # process there to prove that an interrupted write leaves the register as it was).
