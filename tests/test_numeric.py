@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as s
 
-from qualcert.numeric import exact_sum, fmt, round_half_up
+from qualcert.numeric import fmt, round_half_up
 
 
 @pytest.mark.parametrize(
@@ -38,10 +38,3 @@ def test_rounding_is_within_half_a_unit(value: Fraction, precision: int) -> None
     rounded = Fraction(round_half_up(value, precision))
     unit = Fraction(1, 10**precision)
     assert -unit / 2 < rounded - value <= unit / 2
-
-
-@given(s.lists(s.fractions(max_denominator=10**6)))
-def test_exact_sum_equals_the_stepwise_sum(values: list[Fraction]) -> None:
-    total = exact_sum(values)
-    assert total == sum(values, Fraction(0))
-    assert isinstance(total, Fraction)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as s
 
 from qualcert.results import Consensus, Results
+from qualcert.scoring import engine
 from qualcert.scoring.engine import score
 from tests.scoring_helpers import Inst, rubric_from, table
 
@@ -226,6 +228,16 @@ def test_an_institution_scores_the_same_alone_as_in_a_round(rows: list[tuple[str
     for iid in INSTS:
         alone = only(run([r for r in rows if r[0] == iid], **{iid: INSTS[iid]}))
         assert alone == together[iid]
+
+
+@settings(max_examples=30, deadline=None)
+@given(panels())
+def test_sums_beyond_int64_use_exact_integers_with_the_same_results(rows: list[tuple[str, str, str, str, str]]) -> None:
+    # The batch sums are int64 matrix products while they cannot overflow, else Python integers.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "INT64_SAFE", 0)
+        exact = run(rows, **INSTS)
+    assert exact.institutions == run(rows, **INSTS).institutions
 
 
 def test_equal_indicator_scores_share_one_result_and_a_consensus_does_not_leak() -> None:

@@ -18,7 +18,7 @@ from qualcert.agreement.model import LeaveOneOut
 from qualcert.results import Consensus
 from qualcert.rubric import Rubric
 from qualcert.scoring.aggregate import StageKey, StageScores
-from qualcert.scoring.engine import InstitutionInfo, Scorer
+from qualcert.scoring.engine import InstitutionInfo, Scorer, Work
 
 Entry = tuple[str, bool, int]  # reviewer, N/A, numerator
 
@@ -47,24 +47,28 @@ def leave_one_out(
         dens[key] = int(den)
     order = [i for i in institutions if i in cells] if institutions is not None else []
     order += sorted(set(cells) - set(order))
-    out = []
-    scorer = Scorer(rubric, issued, consensus)
+    batch: list[Work] = []  # each institution with all its reviewers, then without each one: scored together
+    pairs: list[tuple[int, int, str]] = []  # (index with all reviewers, index without, the reviewer left out)
     for iid in order:
         info = institutions.get(iid) if institutions is not None else None
         entries = cells[iid]
-        base = scorer.institution(_groups(entries, dens, None), iid, info)
+        base = len(batch)
+        batch.append((_groups(entries, dens, None), iid, info))
         for reviewer in sorted({r for rows in entries.values() for r, _, _ in rows}):
-            without = scorer.institution(_groups(entries, dens, reviewer), iid, info)
-            out.append(
-                LeaveOneOut(
-                    institution_id=iid,
-                    reviewer_id=reviewer,
-                    decision=base.decision,
-                    decision_without=without.decision,
-                    total=base.total,
-                    total_without=without.total,
-                )
-            )
+            pairs.append((base, len(batch), reviewer))
+            batch.append((_groups(entries, dens, reviewer), iid, info))
+    scored = Scorer(rubric, issued, consensus).institutions(batch)
+    out = [
+        LeaveOneOut(
+            institution_id=scored[base].institution_id,
+            reviewer_id=reviewer,
+            decision=scored[base].decision,
+            decision_without=scored[without].decision,
+            total=scored[base].total,
+            total_without=scored[without].total,
+        )
+        for base, without, reviewer in pairs
+    ]
     return tuple(out)
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from qualcert.numeric import exact, fmt, round_half_up
 from qualcert.results import AreaResult, DecisionCode, EligibilityCheck, IndicatorResult, Margin, Reason
 from qualcert.rubric import Rubric, name_text
-from qualcert.rubric.model import STAGE_NAMES, EligibilityRule
+from qualcert.rubric.model import STAGE_NAMES, Domain, EligibilityRule
 
 
 @dataclass(frozen=True)
@@ -147,21 +147,98 @@ def _margin(
     return Margin(rule, subject, rounded, limit, rounded - limit, needed)
 
 
-@lru_cache(maxsize=65536)  # a few scores per indicator recur across a round
-def _floor(indicator_id: str, score: Fraction, need: Fraction, p: int) -> tuple[Margin, Reason]:
-    """An indicator's floor: ``score`` against ``need`` points."""
-    m = _margin("floor", indicator_id, score, need, Fraction(1), score, p)
+def check_floor(rubric: Rubric, ind: IndicatorResult) -> tuple[Margin, Reason] | None:
+    """An indicator's floor: its score against the floor's share of its points (None when no floor applies)."""
+    floor = rubric.indicators[ind.indicator_id].floor
+    if floor is None or not ind.applicable or ind.score is None:
+        return None
+    p, score, need = rubric.precision, ind.score, exact(floor) * ind.points
+    m = _margin("floor", ind.indicator_id, score, need, Fraction(1), score, p)
     ok = m.margin >= 0
     sign = "≥" if ok else "<"
     return m, Reason(
         "floor",
         ok,
-        indicator_id,
+        ind.indicator_id,
         m.value,
         m.threshold,
-        f"indicator {indicator_id} floor: {fmt(score, p)} {sign} {fmt(need, p)} points",
-        f"지표 {indicator_id} 최저기준: {fmt(score, p)} {sign} {fmt(need, p)}점",
+        f"indicator {ind.indicator_id} floor: {fmt(score, p)} {sign} {fmt(need, p)} points",
+        f"지표 {ind.indicator_id} 최저기준: {fmt(score, p)} {sign} {fmt(need, p)}점",
     )
+
+
+def check_domain(rubric: Rubric, domain: Domain, area: AreaResult) -> tuple[Reason, Margin | None] | None:
+    """A domain's minimum percent (None when it has none; no margin when nothing in it applies)."""
+    if area.minimum is None:
+        return None
+    p = rubric.precision
+    label_en, label_ko = name_text(domain.name, "en"), name_text(domain.name, "ko")
+    if area.percent is None:
+        return Reason(
+            "domain_min",
+            True,
+            area.id,
+            None,
+            area.minimum,
+            f"domain {area.id} {label_en}: no applicable indicator, minimum not applied",
+            f"영역 {area.id} {label_ko}: 해당 지표 없음, 기준 미적용",
+        ), None
+    m = _margin("domain_min", area.id, area.percent, exact(area.minimum), area.max / 100, area.score, p)
+    ok = m.margin >= 0
+    return Reason(
+        "domain_min",
+        ok,
+        area.id,
+        m.value,
+        area.minimum,
+        f"domain {area.id} {label_en}: {fmt(area.percent, p)}% {'≥' if ok else '<'} {_d(area.minimum)}% minimum",
+        f"영역 {area.id} {label_ko}: {fmt(area.percent, p)}% {'≥' if ok else '<'} 기준 {_d(area.minimum)}%",
+    ), m
+
+
+@dataclass(frozen=True, slots=True)
+class TotalCheck:
+    """What the total alone decides: its percent, the total minimum and the grade."""
+
+    total: Fraction | None  # percent of the applicable maximum; None when nothing applies
+    rule: tuple[Reason, Margin] | None  # the total minimum, when the rubric has one
+    grade: str | None
+    grade_reason: Reason | None
+
+
+def check_total(rubric: Rubric, score: Fraction, maximum: Fraction) -> TotalCheck:
+    p = rubric.precision
+    total = score / maximum * 100 if maximum else None
+    rule = None
+    if total is not None and rubric.decision.total_min is not None:
+        m = _margin("total_min", None, total, exact(rubric.decision.total_min), maximum / 100, score, p)
+        ok = m.margin >= 0
+        rule = (
+            Reason(
+                "total_min",
+                ok,
+                None,
+                m.value,
+                rubric.decision.total_min,
+                f"total {fmt(total, p)}% {'≥' if ok else '<'} {_d(rubric.decision.total_min)}% minimum",
+                f"총점 {fmt(total, p)}% {'≥' if ok else '<'} 기준 {_d(rubric.decision.total_min)}%",
+            ),
+            m,
+        )
+    grade = grade_of(rubric, total)
+    grade_reason = None
+    if grade is not None and total is not None:
+        band = next(b for b in rubric.decision.grades if b.grade == grade)
+        grade_reason = Reason(
+            "grade",
+            True,
+            grade,
+            round_half_up(total, p),
+            band.min,
+            f"grade {grade}: total {fmt(total, p)}% ≥ {_d(band.min)}",
+            f"등급 {grade}: 총점 {fmt(total, p)}% ≥ {_d(band.min)}",
+        )
+    return TotalCheck(total, rule, grade, grade_reason)
 
 
 def _incomplete_reasons(missing: Sequence[IndicatorResult]) -> list[Reason]:
@@ -191,13 +268,13 @@ def _incomplete_reasons(missing: Sequence[IndicatorResult]) -> list[Reason]:
 def judge(
     rubric: Rubric,
     attributes: Mapping[str, str] | None,
-    score: Fraction,
     maximum: Fraction,
-    domains: Sequence[AreaResult],
-    indicators: Sequence[IndicatorResult],
+    total: TotalCheck,
+    domains: Sequence[tuple[AreaResult, tuple[Reason, Margin | None] | None]],
+    indicators: Sequence[tuple[IndicatorResult, tuple[Margin, Reason] | None]],
 ) -> Judgement:
-    p = rubric.precision
-    total = score / maximum * 100 if maximum else None
+    """The decision from the rules already checked (:func:`check_total`, :func:`check_domain` and
+    :func:`check_floor`, which a caller computes once per distinct value and shares)."""
     eligibility: list[EligibilityCheck] = []
     elig_reasons: list[Reason] = []
     for rule in rubric.decision.eligibility:
@@ -208,68 +285,28 @@ def judge(
     rules: list[Reason] = []
     margins: list[Margin] = []
     domain_needs: dict[str, Fraction] = {}
-    if total is not None and rubric.decision.total_min is not None:
-        limit = exact(rubric.decision.total_min)
-        m = _margin("total_min", None, total, limit, maximum / 100, score, p)
-        margins.append(m)
-        ok = m.margin >= 0
-        rules.append(
-            Reason(
-                "total_min",
-                ok,
-                None,
-                m.value,
-                rubric.decision.total_min,
-                f"total {fmt(total, p)}% {'≥' if ok else '<'} {_d(rubric.decision.total_min)}% minimum",
-                f"총점 {fmt(total, p)}% {'≥' if ok else '<'} 기준 {_d(rubric.decision.total_min)}%",
-            )
-        )
-    names = {d.id: d.name for d in rubric.domains}
-    for area in domains:
-        if area.minimum is None:
+    if total.rule is not None:
+        rules.append(total.rule[0])
+        margins.append(total.rule[1])
+    for area, checked in domains:
+        if checked is None:
             continue
-        label_en, label_ko = name_text(names[area.id], "en"), name_text(names[area.id], "ko")
-        if area.percent is None:
-            rules.append(
-                Reason(
-                    "domain_min",
-                    True,
-                    area.id,
-                    None,
-                    area.minimum,
-                    f"domain {area.id} {label_en}: no applicable indicator, minimum not applied",
-                    f"영역 {area.id} {label_ko}: 해당 지표 없음, 기준 미적용",
-                )
-            )
-            continue
-        m = _margin("domain_min", area.id, area.percent, exact(area.minimum), area.max / 100, area.score, p)
-        margins.append(m)
-        domain_needs[area.id] = m.points_needed
-        ok = m.margin >= 0
-        rules.append(
-            Reason(
-                "domain_min",
-                ok,
-                area.id,
-                m.value,
-                area.minimum,
-                f"domain {area.id} {label_en}: {fmt(area.percent, p)}% {'≥' if ok else '<'} "
-                f"{_d(area.minimum)}% minimum",
-                f"영역 {area.id} {label_ko}: {fmt(area.percent, p)}% {'≥' if ok else '<'} 기준 {_d(area.minimum)}%",
-            )
-        )
+        reason, m = checked
+        rules.append(reason)
+        if m is not None:
+            margins.append(m)
+            domain_needs[area.id] = m.points_needed
     floor_needs: dict[str, Fraction] = {}
-    for ind in indicators:
-        floor = rubric.indicators[ind.indicator_id].floor
-        if floor is None or not ind.applicable or ind.score is None:
+    for ind, floor in indicators:
+        if floor is None:
             continue
-        m, reason = _floor(ind.indicator_id, ind.score, exact(floor) * ind.points, p)
+        m, reason = floor
         margins.append(m)
         floor_needs[ind.domain_id] = floor_needs.get(ind.domain_id, Fraction(0)) + m.points_needed
         rules.append(reason)
 
-    grade = grade_of(rubric, total)
-    missing = _incomplete_reasons([ind for ind in indicators if ind.missing])
+    grade = total.grade
+    missing = _incomplete_reasons([ind for ind, _ in indicators if ind.missing])
     if not maximum:
         missing.append(
             Reason(
@@ -296,20 +333,10 @@ def judge(
         decision, decisive = "not_certified", failed
     else:
         decision, decisive = "certified", [r for r in rules if r.rule == "total_min"] or rules[:1]
-    if grade is not None and total is not None:
-        band = next(b for b in rubric.decision.grades if b.grade == grade)
-        grade_reason = Reason(
-            "grade",
-            True,
-            grade,
-            round_half_up(total, p),
-            band.min,
-            f"grade {grade}: total {fmt(total, p)}% ≥ {_d(band.min)}",
-            f"등급 {grade}: 총점 {fmt(total, p)}% ≥ {_d(band.min)}",
-        )
-        rules.append(grade_reason)
+    if grade is not None and total.grade_reason is not None:
+        rules.append(total.grade_reason)
         if decision == "graded":
-            decisive = [grade_reason]
+            decisive = [total.grade_reason]
     checks = tuple(elig_reasons + missing + rules)
     first = {id(r) for r in decisive}  # decisive reasons are objects of ``checks``
     ordered = tuple(decisive) + tuple(r for r in checks if id(r) not in first)
@@ -317,9 +344,9 @@ def judge(
     points_to_certify = None
     if decision == "not_certified":
         per_domain = sum(
-            (max(domain_needs.get(d.id, Fraction(0)), floor_needs.get(d.id, Fraction(0))) for d in domains),
+            (max(domain_needs.get(area.id, Fraction(0)), floor_needs.get(area.id, Fraction(0))) for area, _ in domains),
             Fraction(0),
         )
-        total_need = next((m.points_needed for m in margins if m.rule == "total_min"), Fraction(0))
+        total_need = total.rule[1].points_needed if total.rule is not None else Fraction(0)
         points_to_certify = max(total_need, per_domain)
     return Judgement(decision, grade, tuple(decisive), ordered, tuple(eligibility), tuple(margins), points_to_certify)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from qualcert import scoretable as st
 from qualcert.errors import Problem
-from qualcert.numeric import exact_sum
-from qualcert.results import Consensus, IndicatorResult, InstitutionResult, Results
+from qualcert.results import AreaResult, Consensus, IndicatorResult, InstitutionResult, Margin, Reason, Results
 from qualcert.rubric import Indicator, Rubric
 from qualcert.scoring.aggregate import StageKey, StageScores, stage_scores
-from qualcert.scoring.decide import judge
-from qualcert.scoring.rollup import NO_SCORES, area_results, indicator_result, settle
+from qualcert.scoring.decide import TotalCheck, check_domain, check_floor, check_total, judge
+from qualcert.scoring.rollup import NO_SCORES, indicator_result, settle
 from qualcert.scoring.validity import valid_until
+
+_ZERO = Fraction(0)
+INT64_SAFE = 2**62  # sums whose terms stay below this ÷ the number of indicators cannot overflow int64
 
 
 class InstitutionInfo(Protocol):
@@ -32,13 +38,22 @@ class InstitutionInfo(Protocol):
     def attributes(self) -> Mapping[str, str]: ...
 
 
+Work = tuple[Mapping[StageKey, StageScores], str, InstitutionInfo | None]
+"""One institution to score: the stage groups holding its scores, its id, its roster row."""
+
+
 class Scorer:
     """Scores institutions against one rubric, issue date and set of consensus values.
 
     An indicator's result depends only on whether it applies and on its scores (numerators,
     N/A marks, how many reviewers wrote something), never on the institution, so identical
     inputs, which are the rule (a few labels from three reviewers), are computed once and the
-    immutable result is shared. The memo lives as long as the scorer: one run.
+    immutable result is shared. Each distinct result gets an integer code; a batch of
+    institutions is then a matrix of codes, and the item, domain and total sums of the whole
+    batch are integer matrix products over one common denominator (exact, and done by numpy
+    rather than a Fraction per indicator per institution). Items, domains and the rules
+    checked on them are shared the same way, by their integer sums. The memos live as long as
+    the scorer: one run.
     """
 
     def __init__(
@@ -48,7 +63,28 @@ class Scorer:
         self.issued = issued
         self.consensus = consensus or {}
         self._plan = [(ind, rubric.stages_of(ind)) for ind in rubric.indicators.values()]
-        self._memo: dict[Hashable, IndicatorResult] = {}
+        self._valid_until = valid_until(issued, rubric.validity.years) if rubric.validity else None
+        self._codes: dict[Hashable, int] = {}  # an indicator's inputs → the code of its result
+        self._results: list[IndicatorResult] = []  # by code
+        self._floors: list[tuple[Margin, Reason] | None] = []  # by code: the indicator's floor checked
+        self._areas: dict[tuple[int, int, int, int], AreaResult] = {}  # (area, score, max, denominator)
+        self._domains: dict[int, tuple[Reason, Margin | None] | None] = {}  # id(domain AreaResult) → its minimum
+        self._totals: dict[tuple[int, int, int], TotalCheck] = {}  # (score, max, denominator)
+        column = {ind.id: n for n, (ind, _) in enumerate(self._plan)}
+        item_list = [(domain, item) for domain in rubric.domains for item in domain.items]
+        self._item_of = np.zeros((len(self._plan), len(item_list)), dtype=np.int64)
+        for k, (_, item) in enumerate(item_list):
+            for ind in item.indicators:
+                self._item_of[column[ind.id], k] = 1
+        self._domain_of = np.zeros((len(item_list), len(rubric.domains)), dtype=np.int64)
+        for k, (domain, _) in enumerate(item_list):
+            self._domain_of[k, rubric.domains.index(domain)] = 1
+        self._item_ids = [item.id for _, item in item_list]
+
+    def _code(self, result: IndicatorResult) -> int:
+        self._results.append(result)
+        self._floors.append(check_floor(self.rubric, result))
+        return len(self._results) - 1
 
     def _indicator(
         self,
@@ -57,7 +93,8 @@ class Scorer:
         groups: Mapping[StageKey, StageScores],
         institution_id: str,
         service_type: str | None,
-    ) -> IndicatorResult:
+    ) -> int:
+        """The code of one indicator's result for one institution."""
         found: list[StageScores] | None = None  # per stage; None when the indicator does not apply
         if not self.rubric.applies(indicator, service_type):
             memo: Hashable = indicator.id
@@ -67,40 +104,116 @@ class Scorer:
             sets = [s.reviewers for s in found]
             reviewers = len(sets[0]) if len(sets) == 1 else len(frozenset().union(*sets))
             memo = (indicator.id, reviewers, *((s.nums, s.na, len(s.reviewers)) for s in found))
-        result = self._memo.get(memo)
-        if result is None:
+        code = self._codes.get(memo)
+        if code is None:
             scored = None if found is None else dict(zip(stages, found, strict=True))
-            result = self._memo[memo] = indicator_result(self.rubric, indicator, scored, reviewers)
-        return settle(result, self.consensus.get((institution_id, indicator.id)))
+            code = self._codes[memo] = self._code(indicator_result(self.rubric, indicator, scored, reviewers))
+        agreed = self.consensus.get((institution_id, indicator.id))
+        if agreed is None:
+            return code
+        settled = settle(self._results[code], agreed)
+        return code if settled is self._results[code] else self._code(settled)
 
-    def institution(
-        self, groups: Mapping[StageKey, StageScores], institution_id: str, info: InstitutionInfo | None
+    def _area(self, key: tuple[int, int, int, int], area_id: str, minimum: Decimal | None) -> AreaResult:
+        area = self._areas.get(key)
+        if area is None:
+            _, score, maximum, den = key
+            area = self._areas[key] = AreaResult(area_id, Fraction(score, den), Fraction(maximum, den), minimum)
+        return area
+
+    def institutions(self, batch: Sequence[Work]) -> list[InstitutionResult]:
+        """Score a batch of institutions (results in the batch's order)."""
+        if not batch:
+            return []
+        plan = self._plan
+        codes = np.array(
+            [
+                [self._indicator(ind, stages, groups, iid, info.service_type if info else None) for ind, stages in plan]
+                for groups, iid, info in batch
+            ],
+            dtype=np.intp,
+        ).reshape(len(batch), len(plan))
+        den, scores, maxima = self._numerators()
+        item_scores, item_maxima = scores[codes] @ self._item_of, maxima[codes] @ self._item_of
+        domain_scores, domain_maxima = item_scores @ self._domain_of, item_maxima @ self._domain_of
+        return [
+            self._institution(work, row, si, mi, sd, md, den)
+            for work, row, si, mi, sd, md in zip(
+                batch,
+                codes.tolist(),
+                item_scores.tolist(),
+                item_maxima.tolist(),
+                domain_scores.tolist(),
+                domain_maxima.tolist(),
+                strict=True,
+            )
+        ]
+
+    def _numerators(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """Every result's score and maximum as integers over one common denominator (0 for a missing score).
+
+        int64 while the sums of a whole rubric cannot overflow it, else exact Python integers."""
+        scores = [r.score or _ZERO for r in self._results]
+        maxima = [r.max for r in self._results]
+        den = math.lcm(*(f.denominator for f in scores), *(f.denominator for f in maxima))
+        score_nums = [f.numerator * (den // f.denominator) for f in scores]
+        max_nums = [f.numerator * (den // f.denominator) for f in maxima]
+        bound = max(map(abs, score_nums + max_nums)) * len(self._plan)
+        dtype = np.int64 if bound < INT64_SAFE else object
+        return den, np.array(score_nums, dtype=dtype), np.array(max_nums, dtype=dtype)
+
+    def _institution(
+        self,
+        work: Work,
+        codes: list[int],
+        item_scores: list[int],
+        item_maxima: list[int],
+        domain_scores: list[int],
+        domain_maxima: list[int],
+        den: int,
     ) -> InstitutionResult:
-        rubric, issued = self.rubric, self.issued
-        service_type = info.service_type if info else None
-        indicators = {
-            ind.id: self._indicator(ind, stages, groups, institution_id, service_type) for ind, stages in self._plan
-        }
-        items, domains = area_results(rubric, indicators)
-        score = exact_sum(d.score for d in domains)
-        maximum = exact_sum(d.max for d in domains)
-        j = judge(rubric, info.attributes if info else None, score, maximum, domains, list(indicators.values()))
+        rubric = self.rubric
+        _, institution_id, info = work
+        items = tuple(
+            self._area((k, s, m, den), area_id, None)
+            for k, (area_id, s, m) in enumerate(zip(self._item_ids, item_scores, item_maxima, strict=True))
+        )
+        domains = []
+        for k, (domain, s, m) in enumerate(zip(rubric.domains, domain_scores, domain_maxima, strict=True)):
+            area = self._area((-1 - k, s, m, den), domain.id, rubric.domain_minimum(domain))
+            if id(area) not in self._domains:  # the area is kept by self._areas: its id stays its own
+                self._domains[id(area)] = check_domain(rubric, domain, area)
+            domains.append((area, self._domains[id(area)]))
+        score_num, max_num = sum(domain_scores), sum(domain_maxima)
+        total = self._totals.get((score_num, max_num, den))
+        score, maximum = Fraction(score_num, den), Fraction(max_num, den)
+        if total is None:
+            total = self._totals[score_num, max_num, den] = check_total(rubric, score, maximum)
+        indicators = tuple(self._results[c] for c in codes)
+        j = judge(
+            rubric,
+            info.attributes if info else None,
+            maximum,
+            total,
+            domains,
+            [(self._results[c], self._floors[c]) for c in codes],
+        )
         certified = j.decision == "certified"
         return InstitutionResult(
             institution_id=institution_id,
             name=info.name if info else None,
-            service_type=service_type,
+            service_type=info.service_type if info else None,
             score=score,
             max=maximum,
             grade=j.grade,
             decision=j.decision,
             reasons=j.reasons,
             checks=j.checks,
-            valid_from=issued if certified else None,
-            valid_until=valid_until(issued, rubric.validity.years) if certified and rubric.validity else None,
-            domains=domains,
+            valid_from=self.issued if certified else None,
+            valid_until=self._valid_until if certified else None,
+            domains=tuple(area for area, _ in domains),
             items=items,
-            indicators=tuple(indicators.values()),
+            indicators=indicators,
             eligibility=j.eligibility,
             margins=j.margins,
             points_to_certify=j.points_to_certify,
@@ -122,6 +235,6 @@ def score(
     """Score every institution: those of the roster in its order, else those in the table sorted by id."""
     groups = stage_scores(table)
     ids = list(institutions) if institutions is not None else sorted(set(table[st.INSTITUTION].tolist()))
-    scorer = Scorer(rubric, issued, consensus)
-    results = tuple(scorer.institution(groups, iid, institutions.get(iid) if institutions else None) for iid in ids)
+    batch = [(groups, iid, institutions.get(iid) if institutions else None) for iid in ids]
+    results = tuple(Scorer(rubric, issued, consensus).institutions(batch))
     return Results(rubric, issued, results, tuple(problems), tuple(inputs), roster, table, run or {})

@@ -16,13 +16,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 
-from qualcert.numeric import exact, exact_sum, round_half_up
-from qualcert.results import AreaResult, Consensus, IndicatorResult, StageResult
+from qualcert.numeric import exact, round_half_up
+from qualcert.results import Consensus, IndicatorResult, StageResult
 from qualcert.rubric import Indicator, Rubric
 from qualcert.scoring.aggregate import StageScores
 
 NO_SCORES = StageScores((), 1, 0, frozenset())  # a stage without any entry
-_ZERO = Fraction(0)
 
 
 def combine_stages(rubric: Rubric, fractions: Mapping[str, Fraction]) -> Fraction | None:
@@ -107,21 +106,3 @@ def indicator_result(
         na_conflict,
         stage_results,
     )
-
-
-def area_results(
-    rubric: Rubric, indicators: Mapping[str, IndicatorResult]
-) -> tuple[tuple[AreaResult, ...], tuple[AreaResult, ...]]:
-    """(items, domains) summed over applicable indicators; missing ones add 0 to the score."""
-    items, domains = [], []
-    for domain in rubric.domains:
-        parts = []
-        for item in domain.items:
-            results = [indicators[ind.id] for ind in item.indicators]
-            parts.append(
-                AreaResult(item.id, exact_sum(r.score or _ZERO for r in results), exact_sum(r.max for r in results))
-            )
-        items += parts
-        score, maximum = exact_sum(i.score for i in parts), exact_sum(i.max for i in parts)
-        domains.append(AreaResult(domain.id, score, maximum, rubric.domain_minimum(domain)))
-    return tuple(items), tuple(domains)
