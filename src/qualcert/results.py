@@ -7,11 +7,12 @@ objects and never recompute a score.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from qualcert.errors import Problem
@@ -242,12 +243,16 @@ class Results:
             **({} if self.agreement is None else {"agreement": self.agreement.to_json_dict(embedded=True)}),
         }
 
-    def institutions_json(self) -> Iterator[dict[str, Any]]:
-        """Each institution's part of the document, in order. Equal indicator results share one dict: read only."""
-        p = self.rubric.precision
-        shared: dict[int, dict[str, Any]] = {}  # id(IndicatorResult) → its JSON: the engine shares equal results
+    def institutions_json(self, render: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Each institution's part of the document, in order.
+
+        The engine shares equal results (indicators, items, domains, rules checked) between
+        institutions; so are their dicts, built once per object: read only. With ``render``,
+        the entries of the lists of such results (:data:`SHARED_LISTS`) are ``render(dict)``
+        instead, made once per object too (the JSON writer splices their text)."""
+        shared = _Shared(self.rubric.precision, render)
         for inst in self.institutions:
-            yield _institution_json(inst, p, shared)
+            yield shared.institution(inst)
 
 
 def _plain(value: Decimal | str | None) -> float | str | None:
@@ -258,38 +263,58 @@ def _num(value: Fraction | None, precision: int) -> float | None:
     return None if value is None else to_float(value, precision)
 
 
-def _institution_json(inst: InstitutionResult, p: int, shared: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "institution_id": inst.institution_id,
-        "name": inst.name,
-        "service_type": inst.service_type,
-        "total": _num(inst.total, p),
-        "score": to_float(inst.score, p),
-        "max": to_float(inst.max, p),
-        "grade": inst.grade,
-        "decision": inst.decision,
-        "decision_label": DECISION_LABELS[inst.decision],
-        "reasons": [r.en for r in inst.reasons],
-        "reasons_ko": [r.ko for r in inst.reasons],
-        "reason_details": [r.to_dict() for r in inst.checks],
-        "valid_from": inst.valid_from.isoformat() if inst.valid_from else None,
-        "valid_until": inst.valid_until.isoformat() if inst.valid_until else None,
-        "margins": [m.to_dict(p) for m in inst.margins],
-        "points_to_certify": _num(inst.points_to_certify, p),
-        "flags": [
-            {
-                "indicator_id": i.indicator_id,
-                "spread": _num(i.spread, p),
-                "flagged": i.flagged,
-                "na_conflict": i.na_conflict,
-            }
-            for i in inst.flagged
-        ],
-        "eligibility": [{"field": e.field, "value": e.value, "passed": e.passed} for e in inst.eligibility],
-        "domains": [_area_json("domain_id", d, p) for d in inst.domains],
-        "items": [_area_json("item_id", i, p) for i in inst.items],
-        "indicators": [_shared_json(i, p, shared) for i in inst.indicators],
-    }
+SHARED_LISTS = ("reason_details", "margins", "domains", "items", "indicators")
+"""The keys of an institution's JSON whose entries are results the engine shares between institutions."""
+
+
+class _Shared:
+    """The JSON of each shared result object, built once per object."""
+
+    def __init__(self, precision: int, render: Callable[[dict[str, Any]], Any] | None) -> None:
+        self.p = precision
+        self._render = render
+        self._made: dict[int, tuple[object, Any]] = {}  # id → (the object, kept alive so its id stays its own; JSON)
+
+    def _of(self, obj: object, build: Callable[[], dict[str, Any]]) -> Any:
+        found = self._made.get(id(obj))
+        if found is None:
+            made = build()
+            found = self._made[id(obj)] = (obj, made if self._render is None else self._render(made))
+        return found[1]
+
+    def institution(self, inst: InstitutionResult) -> dict[str, Any]:
+        p, of = self.p, self._of
+        return {
+            "institution_id": inst.institution_id,
+            "name": inst.name,
+            "service_type": inst.service_type,
+            "total": _num(inst.total, p),
+            "score": to_float(inst.score, p),
+            "max": to_float(inst.max, p),
+            "grade": inst.grade,
+            "decision": inst.decision,
+            "decision_label": DECISION_LABELS[inst.decision],
+            "reasons": [r.en for r in inst.reasons],
+            "reasons_ko": [r.ko for r in inst.reasons],
+            "reason_details": [of(r, r.to_dict) for r in inst.checks],
+            "valid_from": inst.valid_from.isoformat() if inst.valid_from else None,
+            "valid_until": inst.valid_until.isoformat() if inst.valid_until else None,
+            "margins": [of(m, partial(m.to_dict, p)) for m in inst.margins],
+            "points_to_certify": _num(inst.points_to_certify, p),
+            "flags": [
+                {
+                    "indicator_id": i.indicator_id,
+                    "spread": _num(i.spread, p),
+                    "flagged": i.flagged,
+                    "na_conflict": i.na_conflict,
+                }
+                for i in inst.flagged
+            ],
+            "eligibility": [{"field": e.field, "value": e.value, "passed": e.passed} for e in inst.eligibility],
+            "domains": [of(d, partial(_area_json, "domain_id", d, p)) for d in inst.domains],
+            "items": [of(i, partial(_area_json, "item_id", i, p)) for i in inst.items],
+            "indicators": [of(i, partial(_indicator_json, i, p)) for i in inst.indicators],
+        }
 
 
 def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
@@ -302,14 +327,6 @@ def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
     if key == "domain_id":
         data["minimum"] = None if area.minimum is None else float(area.minimum)
     return data
-
-
-def _shared_json(ind: IndicatorResult, p: int, shared: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The JSON of ``ind``, built once per result object (so the same dict may appear many times: read-only)."""
-    found = shared.get(id(ind))
-    if found is None:
-        found = shared[id(ind)] = _indicator_json(ind, p)
-    return found
 
 
 def _indicator_json(ind: IndicatorResult, p: int) -> dict[str, Any]:

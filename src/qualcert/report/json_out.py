@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from qualcert.results import Results
+from qualcert.results import SHARED_LISTS, Results
 
 
 def _dumps(value: Any) -> str:
@@ -44,26 +44,25 @@ def _institutions(results: Results) -> Iterator[str]:
         yield '  "institutions": []'
         return
     yield '  "institutions": [\n'
-    texts: dict[int, str] = {}
-    for n, inst in enumerate(results.institutions_json()):
-        yield (",\n    " if n else "    ") + _institution(inst, texts)
+    for n, inst in enumerate(results.institutions_json(render=_dumps)):
+        yield (",\n    " if n else "    ") + _institution(inst)
     yield "\n  ]"
 
 
-def _institution(inst: dict[str, Any], texts: dict[int, str]) -> str:
-    """``json.dumps(inst)``, with each indicator's text made once: the engine shares equal indicator results
-    between institutions, and so does :meth:`Results.institutions_json` their dicts (``texts``: by ``id``)."""
-    *_, last = inst
-    if last != "indicators":  # the spliced text below must stay in key order
-        return _dumps(inst)
-    head = _dumps({k: v for k, v in inst.items() if k != "indicators"})
-    parts = []
-    for indicator in inst["indicators"]:
-        text = texts.get(id(indicator))
-        if text is None:
-            text = texts[id(indicator)] = _dumps(indicator)
-        parts.append(text)
-    return f'{head[:-1]}, "indicators": [{", ".join(parts)}]}}'
+def _institution(inst: dict[str, Any]) -> str:
+    """``json.dumps`` of an institution whose :data:`SHARED_LISTS` hold their entries' JSON text already."""
+    parts, plain = [], {}
+    for key, value in inst.items():
+        if key not in SHARED_LISTS:
+            plain[key] = value
+            continue
+        if plain:
+            parts.append(_dumps(plain)[1:-1])
+            plain = {}
+        parts.append(f"{_dumps(key)}: [{', '.join(value)}]")
+    if plain:
+        parts.append(_dumps(plain)[1:-1])
+    return "{" + ", ".join(parts) + "}"
 
 
 def _agreement(block: dict[str, Any]) -> str:
