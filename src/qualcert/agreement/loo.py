@@ -7,7 +7,6 @@ included). The result is reported next to the decision; nothing is applied.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 
@@ -17,10 +16,7 @@ from qualcert import scoretable as st
 from qualcert.agreement.model import LeaveOneOut
 from qualcert.results import Consensus
 from qualcert.rubric import Rubric
-from qualcert.scoring.aggregate import StageKey, StageScores
-from qualcert.scoring.engine import InstitutionInfo, Scorer, Work
-
-Entry = tuple[str, bool, int]  # reviewer, N/A, numerator
+from qualcert.scoring.engine import InstitutionInfo, Scorer
 
 
 def leave_one_out(
@@ -37,53 +33,44 @@ def leave_one_out(
     """
     if table.empty:
         return ()
-    cells: dict[str, dict[StageKey, list[Entry]]] = defaultdict(lambda: defaultdict(list))
-    dens: dict[StageKey, int] = {}
-    columns = (st.INSTITUTION, st.INDICATOR, st.STAGE, st.REVIEWER, st.NA, st.NUM, st.DEN)
-    arrays = [table[c].tolist() for c in columns]
-    for inst, ind, stage, reviewer, na, num, den in zip(*arrays, strict=True):
-        key = (inst, ind, stage)
-        cells[inst][key].append((reviewer, bool(na), int(num)))
-        dens[key] = int(den)
-    order = [i for i in institutions if i in cells] if institutions is not None else []
-    order += sorted(set(cells) - set(order))
-    batch: list[Work] = []  # each institution with all its reviewers, then without each one: scored together
-    pairs: list[tuple[int, int, str]] = []  # (index with all reviewers, index without, the reviewer left out)
-    for iid in order:
-        info = institutions.get(iid) if institutions is not None else None
-        entries = cells[iid]
-        base = len(batch)
-        batch.append((_groups(entries, dens, None), iid, info))
-        for reviewer in sorted({r for rows in entries.values() for r, _, _ in rows}):
-            pairs.append((base, len(batch), reviewer))
-            batch.append((_groups(entries, dens, reviewer), iid, info))
-    scored = Scorer(rubric, issued, consensus).institutions(batch)
-    out = [
+    present = set(table[st.INSTITUTION].tolist())
+    order = [iid for iid in institutions if iid in present] if institutions is not None else []
+    order += sorted(present - set(order))
+    rank = {iid: n for n, iid in enumerate(order)}
+    pairs = table[[st.INSTITUTION, st.REVIEWER]].drop_duplicates()
+    left_out = sorted(zip(pairs[st.INSTITUTION], pairs[st.REVIEWER], strict=True), key=lambda p: (rank[p[0]], p[1]))
+    # Each pair is scored as an institution of its own (an id no roster can hold): its rows without the reviewer.
+    names = [f"\0{n}" for n in range(len(left_out))]
+    variants = pd.DataFrame(
+        {st.INSTITUTION: [iid for iid, _ in left_out], "left_out": [r for _, r in left_out], "variant": names}
+    )
+    columns = [st.INSTITUTION, st.REVIEWER, st.STAGE, st.INDICATOR, st.NA, st.NUM, st.DEN]
+    without = table[columns].merge(variants, on=st.INSTITUTION)
+    without = without[without[st.REVIEWER] != without["left_out"]]
+    without = without.assign(**{st.INSTITUTION: without["variant"]})
+    agreed = dict(consensus or {})
+    of_variant = {name: iid for name, (iid, _) in zip(names, left_out, strict=True)}
+    agreed |= {
+        (name, ind): agreed[iid, ind]
+        for name, iid in of_variant.items()
+        for ind in rubric.indicators
+        if (iid, ind) in agreed
+    }
+
+    def info(iid: str) -> InstitutionInfo | None:
+        return institutions.get(iid) if institutions is not None else None
+
+    scorer = Scorer(rubric, issued, agreed)
+    base = dict(zip(order, scorer.institutions(table, order, [info(iid) for iid in order]), strict=True))
+    scored = scorer.institutions(without, names, [info(iid) for iid, _ in left_out])
+    return tuple(
         LeaveOneOut(
-            institution_id=scored[base].institution_id,
+            institution_id=iid,
             reviewer_id=reviewer,
-            decision=scored[base].decision,
-            decision_without=scored[without].decision,
-            total=scored[base].total,
-            total_without=scored[without].total,
+            decision=base[iid].decision,
+            decision_without=result.decision,
+            total=base[iid].total,
+            total_without=result.total,
         )
-        for base, without, reviewer in pairs
-    ]
-    return tuple(out)
-
-
-def _groups(
-    entries: Mapping[StageKey, list[Entry]], dens: Mapping[StageKey, int], drop: str | None
-) -> dict[StageKey, StageScores]:
-    """The engine's stage groups of one institution, without reviewer ``drop``."""
-    groups = {}
-    for key, rows in entries.items():
-        kept = [row for row in rows if row[0] != drop]
-        if kept:
-            groups[key] = StageScores(
-                nums=tuple(sorted(num for _, na, num in kept if not na)),
-                den=dens[key],
-                na=sum(1 for _, na, _ in kept if na),
-                reviewers=frozenset(r for r, _, _ in kept),
-            )
-    return groups
+        for (iid, reviewer), result in zip(left_out, scored, strict=True)
+    )

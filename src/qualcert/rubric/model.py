@@ -190,7 +190,7 @@ class Rubric(_Model):
     def domain_minimum(self, domain: Domain) -> Decimal | None:
         return domain.min if domain.min is not None else self.decision.domain_min
 
-    @property
+    @cached_property
     def has_pass_rule(self) -> bool:
         return (
             self.decision.total_min is not None

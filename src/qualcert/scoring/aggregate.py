@@ -64,23 +64,106 @@ class StageScores(NamedTuple):
         return Fraction(self.nums[-1] - self.nums[0], self.den) if self.nums else None
 
 
-StageKey = tuple[str, str, str]  # institution_id, indicator_id, stage
+NO_SCORES = StageScores((), 1, 0, frozenset())  # a stage without any entry
 
 
-def stage_scores(table: pd.DataFrame) -> dict[StageKey, StageScores]:
-    """Group a validated score table by (institution, indicator, stage) in one sorted pass."""
-    if table.empty:
-        return {}
-    t = table.sort_values([st.INSTITUTION, st.INDICATOR, st.STAGE, st.NA, st.NUM], kind="stable")
-    inst, ind, stage = (t[c].to_numpy(dtype=object) for c in (st.INSTITUTION, st.INDICATOR, st.STAGE))
-    change = (inst[1:] != inst[:-1]) | (ind[1:] != ind[:-1]) | (stage[1:] != stage[:-1])
-    starts = np.flatnonzero(np.concatenate(([True], change)))
-    ends = np.append(starts[1:], len(t))
-    marks = np.add.reduceat(t[st.NA].to_numpy().astype(np.int64), starts)  # N/A rows sort last in a group
-    nums, reviewers = t[st.NUM].tolist(), t[st.REVIEWER].tolist()
-    dens = t[st.DEN].to_numpy()[starts].tolist()
-    keys = zip(inst[starts].tolist(), ind[starts].tolist(), stage[starts].tolist(), strict=True)
-    return {
-        key: StageScores(tuple(nums[start : end - na]), den, na, frozenset(reviewers[start:end]))
-        for key, start, end, na, den in zip(keys, starts.tolist(), ends.tolist(), marks.tolist(), dens, strict=True)
-    }
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Dense codes 0..k-1 of integer values: equal values, equal codes."""
+    return np.unique(values, return_inverse=True)[1].reshape(values.shape).astype(np.int64)
+
+
+class BatchScores:
+    """The reviewers' scores of a batch of institutions, as integer arrays over (institution, indicator).
+
+    ``key[i, j]`` codes everything an indicator's result depends on: the indicator, how many
+    reviewers wrote something at any of its stages, and at each stage the sorted numerators and
+    the N/A marks. Equal keys, equal inputs: the engine computes one result per distinct key.
+    Built with sorts and factorisations over the whole table instead of a Python object per
+    (institution, indicator, stage); :meth:`stages` makes those objects for the few it needs.
+
+    ``ids`` are the institutions in the batch's order (rows of others are left out), ``plan``
+    each indicator with the stages it is scored at, in the rubric's order.
+    """
+
+    def __init__(self, table: pd.DataFrame, ids: Sequence[str], plan: Sequence[tuple[str, Sequence[str]]]) -> None:
+        n_ind, slots = len(plan), max((len(stages) for _, stages in plan), default=1)
+        names = sorted({stage for _, stages in plan for stage in stages})
+        slot_of = np.full((n_ind, len(names) + 1), -1, dtype=np.int64)  # (indicator, stage) → slot; last: unknown
+        for j, (_, stages) in enumerate(plan):
+            for k, stage in enumerate(stages):
+                slot_of[j, names.index(stage)] = k
+        inst, ind, stage_code = (  # -1: not in the batch, not in the rubric, not a stage of any indicator
+            pd.Index(values).get_indexer(pd.Index(table[column])).astype(np.int64)
+            for values, column in ((ids, st.INSTITUTION), ([i for i, _ in plan], st.INDICATOR), (names, st.STAGE))
+        )
+        slot = np.where(ind >= 0, slot_of[np.maximum(ind, 0), stage_code], -1)  # stage -1 reads the last column
+        keep = np.flatnonzero((inst >= 0) & (slot >= 0))
+        na = table[st.NA].to_numpy(dtype=bool)[keep]
+        num = table[st.NUM].to_numpy(dtype=np.int64)[keep]
+        inst, ind, slot = inst[keep], ind[keep], slot[keep]
+        order = np.lexsort(
+            (num, na, slot, ind, inst)
+        )  # per (institution, indicator, stage): numbers ascending, N/A last
+        inst, ind, slot, na, num = inst[order], ind[order], slot[order], na[order], num[order]
+        reviewer = table[st.REVIEWER].to_numpy(dtype=object)[keep][order]
+        den = table[st.DEN].to_numpy(dtype=np.int64)[keep][order]
+
+        pair = inst * n_ind + ind
+        cell = pair * slots + slot
+        starts = np.flatnonzero(np.concatenate(([True], cell[1:] != cell[:-1]))) if len(cell) else np.zeros(0, int)
+        sizes = np.diff(np.append(starts, len(cell)))
+        marks = np.add.reduceat(na.astype(np.int64), starts) if len(cell) else np.zeros(0, np.int64)
+        numbers = sizes - marks
+        # One code per distinct tuple of sorted numerators, built a position at a time.
+        tuple_code = np.zeros(len(starts), dtype=np.int64)  # 0: the empty tuple
+        low, used = (int(num.min()), 1) if len(num) else (0, 1)
+        width = int(num.max()) - low + 1 if len(num) else 1
+        for position in range(int(numbers.max(initial=0))):
+            longer = numbers > position
+            extended = tuple_code[longer] * width + (num[starts[longer] + position] - low)
+            fresh = _codes(extended)
+            tuple_code[longer] = fresh + used
+            used += int(fresh.max(initial=-1)) + 1
+        group_key = tuple_code * (int(marks.max(initial=0)) + 1) + marks
+
+        n_pairs = len(ids) * n_ind
+        self._group = np.full((n_pairs, slots), -1, dtype=np.int64)  # index of the stage's group, -1: no entry
+        self._group[pair[starts], slot[starts]] = np.arange(len(starts))
+        if slots == 1:
+            reviewers = np.zeros(n_pairs, dtype=np.int64)
+            reviewers[pair[starts]] = sizes
+        else:  # everyone who wrote something at any stage, counted once
+            who = pd.factorize(reviewer)[0].astype(np.int64)
+            distinct = np.unique(pair * (int(who.max(initial=0)) + 1) + who)
+            reviewers = np.bincount(distinct // (int(who.max(initial=0)) + 1), minlength=n_pairs)
+        key = (np.arange(n_pairs) % n_ind) * (int(reviewers.max(initial=0)) + 1) + reviewers
+        key = _codes(key)
+        for k in range(slots):
+            present = self._group[:, k]
+            stage_key = np.zeros(n_pairs, dtype=np.int64)  # 0: no entry at this stage
+            stage_key[present >= 0] = group_key[present[present >= 0]] + 1
+            key = _codes(key * (int(stage_key.max(initial=0)) + 1) + stage_key)
+        self.key = key.reshape(len(ids), n_ind)
+        self.reviewers = reviewers.reshape(len(ids), n_ind)
+        self._plan = plan
+        self._starts, self._numbers, self._marks, self._sizes = starts, numbers, marks, sizes
+        self._num, self._den, self._reviewer = num, den, reviewer
+
+    def stages(self, i: int, j: int) -> list[StageScores]:
+        """The scores of institution ``i`` at each stage of indicator ``j`` (:data:`NO_SCORES` where none)."""
+        found = []
+        for k in range(len(self._plan[j][1])):
+            g = int(self._group[i * len(self._plan) + j, k])
+            if g < 0:
+                found.append(NO_SCORES)
+                continue
+            start = int(self._starts[g])
+            found.append(
+                StageScores(
+                    tuple(self._num[start : start + self._numbers[g]].tolist()),
+                    int(self._den[start]),
+                    int(self._marks[g]),
+                    frozenset(self._reviewer[start : start + self._sizes[g]].tolist()),
+                )
+            )
+        return found

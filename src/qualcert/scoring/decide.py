@@ -10,7 +10,7 @@ rubric's precision.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -267,43 +267,30 @@ def _incomplete_reasons(missing: Sequence[IndicatorResult]) -> list[Reason]:
 
 def judge(
     rubric: Rubric,
-    attributes: Mapping[str, str] | None,
+    eligible: Sequence[tuple[EligibilityCheck, Reason]],
     maximum: Fraction,
     total: TotalCheck,
     domains: Sequence[tuple[AreaResult, tuple[Reason, Margin | None] | None]],
     indicators: Sequence[tuple[IndicatorResult, tuple[Margin, Reason] | None]],
 ) -> Judgement:
-    """The decision from the rules already checked (:func:`check_total`, :func:`check_domain` and
-    :func:`check_floor`, which a caller computes once per distinct value and shares)."""
-    eligibility: list[EligibilityCheck] = []
-    elig_reasons: list[Reason] = []
-    for rule in rubric.decision.eligibility:
-        check, reason = check_eligibility(rule, (attributes or {}).get(rule.field, ""))
-        eligibility.append(check)
-        elig_reasons.append(reason)
-
+    """The decision from the rules already checked (:func:`check_eligibility`, :func:`check_total`,
+    :func:`check_domain`, :func:`check_floor`: a caller checks each distinct value once and shares it)."""
+    eligibility = [check for check, _ in eligible]
+    elig_reasons = [reason for _, reason in eligible]
     rules: list[Reason] = []
     margins: list[Margin] = []
-    domain_needs: dict[str, Fraction] = {}
     if total.rule is not None:
         rules.append(total.rule[0])
         margins.append(total.rule[1])
-    for area, checked in domains:
-        if checked is None:
-            continue
-        reason, m = checked
-        rules.append(reason)
-        if m is not None:
-            margins.append(m)
-            domain_needs[area.id] = m.points_needed
-    floor_needs: dict[str, Fraction] = {}
-    for ind, floor in indicators:
-        if floor is None:
-            continue
-        m, reason = floor
-        margins.append(m)
-        floor_needs[ind.domain_id] = floor_needs.get(ind.domain_id, Fraction(0)) + m.points_needed
-        rules.append(reason)
+    for _, checked in domains:
+        if checked is not None:
+            rules.append(checked[0])
+            if checked[1] is not None:
+                margins.append(checked[1])
+    for _, floor in indicators:
+        if floor is not None:
+            margins.append(floor[0])
+            rules.append(floor[1])
 
     grade = total.grade
     missing = _incomplete_reasons([ind for ind, _ in indicators if ind.missing])
@@ -343,10 +330,25 @@ def judge(
 
     points_to_certify = None
     if decision == "not_certified":
-        per_domain = sum(
-            (max(domain_needs.get(area.id, Fraction(0)), floor_needs.get(area.id, Fraction(0))) for area, _ in domains),
-            Fraction(0),
-        )
-        total_need = total.rule[1].points_needed if total.rule is not None else Fraction(0)
-        points_to_certify = max(total_need, per_domain)
+        points_to_certify = _points_to_certify(total, domains, indicators)
     return Judgement(decision, grade, tuple(decisive), ordered, tuple(eligibility), tuple(margins), points_to_certify)
+
+
+def _points_to_certify(
+    total: TotalCheck,
+    domains: Sequence[tuple[AreaResult, tuple[Reason, Margin | None] | None]],
+    indicators: Sequence[tuple[IndicatorResult, tuple[Margin, Reason] | None]],
+) -> Fraction:
+    """The fewest points that would pass every rule: the total's need, or the sum over domains of the
+    larger of the domain minimum's need and its indicators' floor needs, whichever is more."""
+    domain_needs = {area.id: checked[1].points_needed for area, checked in domains if checked and checked[1]}
+    floor_needs: dict[str, Fraction] = {}
+    for ind, floor in indicators:
+        if floor is not None and floor[0].points_needed:
+            floor_needs[ind.domain_id] = floor_needs.get(ind.domain_id, Fraction(0)) + floor[0].points_needed
+    per_domain = sum(
+        (max(domain_needs.get(area.id, Fraction(0)), floor_needs.get(area.id, Fraction(0))) for area, _ in domains),
+        Fraction(0),
+    )
+    total_need = total.rule[1].points_needed if total.rule is not None else Fraction(0)
+    return max(total_need, per_domain)

@@ -14,11 +14,20 @@ import pandas as pd
 
 from qualcert import scoretable as st
 from qualcert.errors import Problem
-from qualcert.results import AreaResult, Consensus, IndicatorResult, InstitutionResult, Margin, Reason, Results
+from qualcert.results import (
+    AreaResult,
+    Consensus,
+    EligibilityCheck,
+    IndicatorResult,
+    InstitutionResult,
+    Margin,
+    Reason,
+    Results,
+)
 from qualcert.rubric import Indicator, Rubric
-from qualcert.scoring.aggregate import StageKey, StageScores, stage_scores
-from qualcert.scoring.decide import TotalCheck, check_domain, check_floor, check_total, judge
-from qualcert.scoring.rollup import NO_SCORES, indicator_result, settle
+from qualcert.scoring.aggregate import BatchScores, StageScores
+from qualcert.scoring.decide import TotalCheck, check_domain, check_eligibility, check_floor, check_total, judge
+from qualcert.scoring.rollup import indicator_result, settle
 from qualcert.scoring.validity import valid_until
 
 _ZERO = Fraction(0)
@@ -38,18 +47,15 @@ class InstitutionInfo(Protocol):
     def attributes(self) -> Mapping[str, str]: ...
 
 
-Work = tuple[Mapping[StageKey, StageScores], str, InstitutionInfo | None]
-"""One institution to score: the stage groups holding its scores, its id, its roster row."""
-
-
 class Scorer:
     """Scores institutions against one rubric, issue date and set of consensus values.
 
     An indicator's result depends only on whether it applies and on its scores (numerators,
     N/A marks, how many reviewers wrote something), never on the institution, so identical
     inputs, which are the rule (a few labels from three reviewers), are computed once and the
-    immutable result is shared. Each distinct result gets an integer code; a batch of
-    institutions is then a matrix of codes, and the item, domain and total sums of the whole
+    immutable result is shared. The inputs of a whole batch are coded at once
+    (:class:`~qualcert.scoring.aggregate.BatchScores`), and each distinct result gets an integer
+    code: a batch of institutions is a matrix of codes, and the item, domain and total sums of the whole
     batch are integer matrix products over one common denominator (exact, and done by numpy
     rather than a Fraction per indicator per institution). Items, domains and the rules
     checked on them are shared the same way, by their integer sums. The memos live as long as
@@ -70,6 +76,7 @@ class Scorer:
         self._areas: dict[tuple[int, int, int, int], AreaResult] = {}  # (area, score, max, denominator)
         self._domains: dict[int, tuple[Reason, Margin | None] | None] = {}  # id(domain AreaResult) → its minimum
         self._totals: dict[tuple[int, int, int], TotalCheck] = {}  # (score, max, denominator)
+        self._eligibility: dict[tuple[str, ...], tuple[tuple[EligibilityCheck, Reason], ...]] = {}
         column = {ind.id: n for n, (ind, _) in enumerate(self._plan)}
         item_list = [(domain, item) for domain in rubric.domains for item in domain.items]
         self._item_of = np.zeros((len(self._plan), len(item_list)), dtype=np.int64)
@@ -86,33 +93,55 @@ class Scorer:
         self._floors.append(check_floor(self.rubric, result))
         return len(self._results) - 1
 
-    def _indicator(
-        self,
-        indicator: Indicator,
-        stages: Sequence[str],
-        groups: Mapping[StageKey, StageScores],
-        institution_id: str,
-        service_type: str | None,
+    def _result(
+        self, memo: Hashable, indicator: Indicator, scored: Mapping[str, StageScores] | None, reviewers: int
     ) -> int:
-        """The code of one indicator's result for one institution."""
-        found: list[StageScores] | None = None  # per stage; None when the indicator does not apply
-        if not self.rubric.applies(indicator, service_type):
-            memo: Hashable = indicator.id
-            reviewers = 0
-        else:
-            found = [groups.get((institution_id, indicator.id, stage), NO_SCORES) for stage in stages]
-            sets = [s.reviewers for s in found]
-            reviewers = len(sets[0]) if len(sets) == 1 else len(frozenset().union(*sets))
-            memo = (indicator.id, reviewers, *((s.nums, s.na, len(s.reviewers)) for s in found))
+        """The code of the indicator's result on these inputs (``memo``: the inputs), computed the first time."""
         code = self._codes.get(memo)
         if code is None:
-            scored = None if found is None else dict(zip(stages, found, strict=True))
             code = self._codes[memo] = self._code(indicator_result(self.rubric, indicator, scored, reviewers))
-        agreed = self.consensus.get((institution_id, indicator.id))
-        if agreed is None:
-            return code
-        settled = settle(self._results[code], agreed)
-        return code if settled is self._results[code] else self._code(settled)
+        return code
+
+    def _indicator_codes(
+        self, table: pd.DataFrame, ids: Sequence[str], infos: Sequence[InstitutionInfo | None]
+    ) -> np.ndarray:
+        """(institution, indicator) → the code of its result."""
+        rubric, plan = self.rubric, self._plan
+        batch = BatchScores(table, ids, [(ind.id, stages) for ind, stages in plan])
+        _, first, inverse = np.unique(batch.key, return_index=True, return_inverse=True)
+        made = []
+        for flat in first.tolist():
+            i, j = divmod(flat, len(plan))
+            indicator, stages = plan[j]
+            found, reviewers = batch.stages(i, j), int(batch.reviewers[i, j])
+            memo = (indicator.id, reviewers, *((s.nums, s.na, len(s.reviewers)) for s in found))
+            made.append(self._result(memo, indicator, dict(zip(stages, found, strict=True)), reviewers))
+        codes: np.ndarray = np.array(made, dtype=np.int64)[inverse.reshape(-1)].reshape(batch.key.shape)
+        by_type: dict[str | None, list[int]] = {}
+        for i, info in enumerate(infos):
+            by_type.setdefault(info.service_type if info else None, []).append(i)
+        for service_type, rows in by_type.items():
+            for j, (indicator, _) in enumerate(plan):
+                if not rubric.applies(indicator, service_type):
+                    codes[rows, j] = self._result(indicator.id, indicator, None, 0)
+        if self.consensus:
+            row, column = {iid: i for i, iid in enumerate(ids)}, {ind.id: j for j, (ind, _) in enumerate(plan)}
+            for (iid, indicator_id), agreed in self.consensus.items():
+                if iid in row and indicator_id in column:
+                    code = int(codes[row[iid], column[indicator_id]])
+                    settled = settle(self._results[code], agreed)
+                    if settled is not self._results[code]:
+                        codes[row[iid], column[indicator_id]] = self._code(settled)
+        return codes
+
+    def _eligible(self, info: InstitutionInfo | None) -> tuple[tuple[EligibilityCheck, Reason], ...]:
+        """The eligibility rules checked on a roster row, once per distinct set of values."""
+        rules = self.rubric.decision.eligibility
+        values = tuple((info.attributes if info else {}).get(rule.field, "") for rule in rules)
+        found = self._eligibility.get(values)
+        if found is None:
+            found = self._eligibility[values] = tuple(map(check_eligibility, rules, values))
+        return found
 
     def _area(self, key: tuple[int, int, int, int], area_id: str, minimum: Decimal | None) -> AreaResult:
         area = self._areas.get(key)
@@ -121,25 +150,22 @@ class Scorer:
             area = self._areas[key] = AreaResult(area_id, Fraction(score, den), Fraction(maximum, den), minimum)
         return area
 
-    def institutions(self, batch: Sequence[Work]) -> list[InstitutionResult]:
-        """Score a batch of institutions (results in the batch's order)."""
-        if not batch:
+    def institutions(
+        self, table: pd.DataFrame, ids: Sequence[str], infos: Sequence[InstitutionInfo | None]
+    ) -> list[InstitutionResult]:
+        """Score the institutions ``ids`` (with their roster rows ``infos``) on the rows of ``table``
+        that are theirs; results in the order of ``ids``."""
+        if not ids:
             return []
-        plan = self._plan
-        codes = np.array(
-            [
-                [self._indicator(ind, stages, groups, iid, info.service_type if info else None) for ind, stages in plan]
-                for groups, iid, info in batch
-            ],
-            dtype=np.intp,
-        ).reshape(len(batch), len(plan))
+        codes = self._indicator_codes(table, ids, infos)
         den, scores, maxima = self._numerators()
         item_scores, item_maxima = scores[codes] @ self._item_of, maxima[codes] @ self._item_of
         domain_scores, domain_maxima = item_scores @ self._domain_of, item_maxima @ self._domain_of
         return [
-            self._institution(work, row, si, mi, sd, md, den)
-            for work, row, si, mi, sd, md in zip(
-                batch,
+            self._institution(iid, info, row, si, mi, sd, md, den)
+            for iid, info, row, si, mi, sd, md in zip(
+                ids,
+                infos,
                 codes.tolist(),
                 item_scores.tolist(),
                 item_maxima.tolist(),
@@ -164,7 +190,8 @@ class Scorer:
 
     def _institution(
         self,
-        work: Work,
+        institution_id: str,
+        info: InstitutionInfo | None,
         codes: list[int],
         item_scores: list[int],
         item_maxima: list[int],
@@ -173,7 +200,6 @@ class Scorer:
         den: int,
     ) -> InstitutionResult:
         rubric = self.rubric
-        _, institution_id, info = work
         items = tuple(
             self._area((k, s, m, den), area_id, None)
             for k, (area_id, s, m) in enumerate(zip(self._item_ids, item_scores, item_maxima, strict=True))
@@ -192,7 +218,7 @@ class Scorer:
         indicators = tuple(self._results[c] for c in codes)
         j = judge(
             rubric,
-            info.attributes if info else None,
+            self._eligible(info),
             maximum,
             total,
             domains,
@@ -233,8 +259,7 @@ def score(
     consensus: Mapping[tuple[str, str], Consensus] | None = None,
 ) -> Results:
     """Score every institution: those of the roster in its order, else those in the table sorted by id."""
-    groups = stage_scores(table)
     ids = list(institutions) if institutions is not None else sorted(set(table[st.INSTITUTION].tolist()))
-    batch = [(groups, iid, institutions.get(iid) if institutions else None) for iid in ids]
-    results = tuple(Scorer(rubric, issued, consensus).institutions(batch))
+    infos = [institutions.get(iid) if institutions else None for iid in ids]
+    results = tuple(Scorer(rubric, issued, consensus).institutions(table, ids, infos))
     return Results(rubric, issued, results, tuple(problems), tuple(inputs), roster, table, run or {})

@@ -21,8 +21,6 @@ from qualcert.results import Consensus, IndicatorResult, StageResult
 from qualcert.rubric import Indicator, Rubric
 from qualcert.scoring.aggregate import StageScores
 
-NO_SCORES = StageScores((), 1, 0, frozenset())  # a stage without any entry
-
 
 def combine_stages(rubric: Rubric, fractions: Mapping[str, Fraction]) -> Fraction | None:
     """One fraction from the stage fractions that exist (None when there is none)."""
@@ -50,8 +48,8 @@ def indicator_result(
     rubric: Rubric, indicator: Indicator, scored: Mapping[str, StageScores] | None, reviewers: int
 ) -> IndicatorResult:
     """One indicator of one institution: ``scored`` holds the scores of each of its stages (an empty
-    :data:`NO_SCORES` where nobody wrote anything), None when it does not apply to the service type;
-    ``reviewers`` counts everyone who wrote something at any of its stages."""
+    :data:`~qualcert.scoring.aggregate.NO_SCORES` where nobody wrote anything), None when it does not
+    apply to the service type; ``reviewers`` counts everyone who wrote something at any of its stages."""
     domain, item = rubric.indicator_parents[indicator.id]
     points = exact(indicator.points)
     if scored is None:
