@@ -7,13 +7,13 @@ objects and never recompute a score.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from qualcert.errors import Problem
 from qualcert.numeric import round_half_up, to_float
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from qualcert.agreement import Agreement
     from qualcert.registry.cohort import Cohort
 
+T = TypeVar("T")
 DecisionCode = Literal["certified", "not_certified", "ineligible", "incomplete", "graded"]
 
 DECISION_LABELS: dict[str, dict[str, str]] = {
@@ -273,17 +274,22 @@ class _Shared:
     def __init__(self, precision: int, render: Callable[[dict[str, Any]], Any] | None) -> None:
         self.p = precision
         self._render = render
-        self._made: dict[int, tuple[object, Any]] = {}  # id → (the object, kept alive so its id stays its own; JSON)
+        # per kind of entry: id → (the object, kept alive so that its id stays its own; its JSON)
+        self._made: dict[str, dict[int, tuple[object, Any]]] = defaultdict(dict)
 
-    def _of(self, obj: object, build: Callable[[], dict[str, Any]]) -> Any:
-        found = self._made.get(id(obj))
-        if found is None:
-            made = build()
-            found = self._made[id(obj)] = (obj, made if self._render is None else self._render(made))
-        return found[1]
+    def _entries(self, kind: str, objects: Iterable[T], build: Callable[[T, int], dict[str, Any]]) -> list[Any]:
+        made, render = self._made[kind], self._render if kind in SHARED_LISTS else None
+        entries = []
+        for obj in objects:
+            found = made.get(id(obj))
+            if found is None:
+                data = build(obj, self.p)
+                found = made[id(obj)] = (obj, data if render is None else render(data))
+            entries.append(found[1])
+        return entries
 
     def institution(self, inst: InstitutionResult) -> dict[str, Any]:
-        p, of = self.p, self._of
+        p, entries = self.p, self._entries
         return {
             "institution_id": inst.institution_id,
             "name": inst.name,
@@ -296,25 +302,34 @@ class _Shared:
             "decision_label": DECISION_LABELS[inst.decision],
             "reasons": [r.en for r in inst.reasons],
             "reasons_ko": [r.ko for r in inst.reasons],
-            "reason_details": [of(r, r.to_dict) for r in inst.checks],
+            "reason_details": entries("reason_details", inst.checks, lambda r, _: r.to_dict()),
             "valid_from": inst.valid_from.isoformat() if inst.valid_from else None,
             "valid_until": inst.valid_until.isoformat() if inst.valid_until else None,
-            "margins": [of(m, partial(m.to_dict, p)) for m in inst.margins],
+            "margins": entries("margins", inst.margins, Margin.to_dict),
             "points_to_certify": _num(inst.points_to_certify, p),
-            "flags": [
-                {
-                    "indicator_id": i.indicator_id,
-                    "spread": _num(i.spread, p),
-                    "flagged": i.flagged,
-                    "na_conflict": i.na_conflict,
-                }
-                for i in inst.flagged
-            ],
+            "flags": entries("flags", inst.flagged, _flag_json),
             "eligibility": [{"field": e.field, "value": e.value, "passed": e.passed} for e in inst.eligibility],
-            "domains": [of(d, partial(_area_json, "domain_id", d, p)) for d in inst.domains],
-            "items": [of(i, partial(_area_json, "item_id", i, p)) for i in inst.items],
-            "indicators": [of(i, partial(_indicator_json, i, p)) for i in inst.indicators],
+            "domains": entries("domains", inst.domains, _domain_json),
+            "items": entries("items", inst.items, _item_json),
+            "indicators": entries("indicators", inst.indicators, _indicator_json),
         }
+
+
+def _flag_json(ind: IndicatorResult, p: int) -> dict[str, Any]:
+    return {
+        "indicator_id": ind.indicator_id,
+        "spread": _num(ind.spread, p),
+        "flagged": ind.flagged,
+        "na_conflict": ind.na_conflict,
+    }
+
+
+def _domain_json(area: AreaResult, p: int) -> dict[str, Any]:
+    return _area_json("domain_id", area, p) | {"minimum": None if area.minimum is None else float(area.minimum)}
+
+
+def _item_json(area: AreaResult, p: int) -> dict[str, Any]:
+    return _area_json("item_id", area, p)
 
 
 def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
@@ -324,8 +339,6 @@ def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
         "max": to_float(area.max, p),
         "percent": _num(area.percent, p),
     }
-    if key == "domain_id":
-        data["minimum"] = None if area.minimum is None else float(area.minimum)
     return data
 
 
