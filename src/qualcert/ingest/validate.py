@@ -11,7 +11,7 @@ mistake gives one message.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ import pandas as pd
 from qualcert import scoretable as st
 from qualcert.errors import Location, Problem, RosterError
 from qualcert.ingest.columns import COMMENT, INDICATOR, INSTITUTION, REVIEWER, SCORE, STAGE, canonical_stage, described
-from qualcert.ingest.long_table import ORIGIN, ROW, RawRows, map_distinct
+from qualcert.ingest.long_table import ORIGIN, ROW, RawRows
 from qualcert.ingest.roster import Roster
 from qualcert.rubric import Rubric
 from qualcert.scoring.fractions import IndicatorScale, Parsed, is_na, scales_for
@@ -102,13 +102,33 @@ def _suggest(value: str, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _per_pair(a: np.ndarray, b: np.ndarray, test: Callable[[Any, Any], T]) -> tuple[np.ndarray, list[T]]:
-    """``test`` run once per distinct (a, b) pair: (index of each row's pair, result of each pair)."""
-    codes_a, uniques_a = pd.factorize(a)
-    codes_b, uniques_b = pd.factorize(b)
-    width = max(len(uniques_b), 1)
-    pairs, inverse = np.unique(codes_a.astype(np.int64) * width + codes_b, return_inverse=True)
-    return inverse.reshape(-1), [test(uniques_a[k // width], uniques_b[k % width]) for k in pairs.tolist()]
+class _Coded:
+    """A text column as integer codes into its distinct values: checks run once per distinct value."""
+
+    def __init__(self, codes: np.ndarray, uniques: Sequence[Any]) -> None:
+        self.codes, self.uniques = codes, list(uniques)
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Coded:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return cls(codes.astype(np.int64), list(uniques))
+
+    def map(self, function: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
+        """``function`` of each row's value."""
+        mapped: np.ndarray = np.array([function(v) for v in self.uniques], dtype=dtype)[self.codes]
+        return mapped
+
+    def derived(self, function: Callable[[Any], Any]) -> _Coded:
+        """The column of ``function`` of each row's value, coded (computed on the distinct values only)."""
+        inner = _Coded.of(np.array([function(v) for v in self.uniques], dtype=object))
+        return _Coded(inner.codes[self.codes], inner.uniques)
+
+
+def _per_pair(a: _Coded, b: _Coded, rows: np.ndarray, test: Callable[[Any, Any], T]) -> tuple[np.ndarray, list[T]]:
+    """``test`` run once per distinct (a, b) pair of ``rows``: (index of each row's pair, result of each pair)."""
+    width = max(len(b.uniques), 1)
+    inverse, pairs = pd.factorize(a.codes[rows] * width + b.codes[rows])
+    return inverse, [test(a.uniques[k // width], b.uniques[k % width]) for k in pairs.tolist()]
 
 
 class _Checker:
@@ -140,10 +160,10 @@ class _Checker:
     def ok(self) -> np.ndarray:
         return np.flatnonzero(~self.bad)
 
-    def failing(self, a: np.ndarray, b: np.ndarray, test: Callable[[Any, Any], bool]) -> np.ndarray:
+    def failing(self, a: _Coded, b: _Coded, test: Callable[[Any, Any], bool]) -> np.ndarray:
         """Rows not yet flagged whose (a, b) pair fails ``test`` (run once per distinct pair)."""
         ok = self.ok()
-        pair, passed = _per_pair(a[ok], b[ok], test)
+        pair, passed = _per_pair(a, b, ok, test)
         mask = np.zeros(len(self.bad), dtype=bool)
         mask[ok] = ~np.array(passed, dtype=bool)[pair]
         return mask
@@ -153,21 +173,24 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
     """(score table, problems: errors and warnings). The table is only meaningful when no problem is an error."""
     frame = raw.frame()
     check = _Checker(raw, frame)
-    column = {c: frame[c].to_numpy() for c in (INSTITUTION, REVIEWER, STAGE, INDICATOR, SCORE)}
+    column = {c: _Coded.of(frame[c].to_numpy()) for c in (INSTITUTION, REVIEWER, STAGE, INDICATOR, SCORE)}
 
     for field in (INSTITUTION, REVIEWER, STAGE, INDICATOR):
-        check.flag(column[field] == "", "empty-cell", field, f"{described(field)} is empty")
+        check.flag(
+            column[field].map(lambda text: text == "", bool), "empty-cell", field, f"{described(field)} is empty"
+        )
 
-    stages = map_distinct(column[STAGE], lambda text: canonical_stage(text) or "")
+    stages = column[STAGE].derived(lambda text: canonical_stage(text) or "")
+    stage_names = stages.map(lambda name: name)
     check.flag(
-        stages == "",
+        stage_names == "",
         "unknown-stage",
         STAGE,
         lambda i: f"stage {check.text(STAGE, i)!r} is neither document (서면) nor onsite (현장)",
     )
     indicators = rubric.indicators
     check.flag(
-        ~frame[INDICATOR].isin(list(indicators)).to_numpy(),
+        column[INDICATOR].map(lambda ind: ind not in indicators, bool),
         "unknown-indicator",
         INDICATOR,
         lambda i: (
@@ -178,7 +201,7 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
     if roster is not None:
         known = roster.institutions
         check.flag(
-            ~frame[INSTITUTION].isin(list(known)).to_numpy(),
+            column[INSTITUTION].map(lambda iid: iid not in known, bool),
             "unknown-institution",
             INSTITUTION,
             lambda i: (
@@ -192,7 +215,7 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
         "stage-not-allowed",
         INDICATOR,
         lambda i: (
-            f"indicator {check.text(INDICATOR, i)} is not scored at the {stages[i]} stage "
+            f"indicator {check.text(INDICATOR, i)} is not scored at the {stage_names[i]} stage "
             f"(only {', '.join(rubric.stages_of(indicators[check.text(INDICATOR, i)]))})"
         ),
     )
@@ -201,7 +224,9 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
         service = {iid: inst.service_type for iid, inst in roster.institutions.items()}
         check.flag(
             check.failing(
-                column[INSTITUTION], column[INDICATOR], lambda iid, ind: rubric.applies(indicators[ind], service[iid])
+                column[INSTITUTION].derived(service.get),  # unknown institutions were flagged before
+                column[INDICATOR],
+                lambda service_type, ind: rubric.applies(indicators[ind], service_type),
             ),
             "not-applicable",
             INDICATOR,
@@ -213,7 +238,7 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
 
     scales = scales_for(rubric)
     ok = check.ok()
-    pair, parsed = _per_pair(column[INDICATOR][ok], column[SCORE][ok], lambda ind, text: _parse(scales[ind], text))
+    pair, parsed = _per_pair(column[INDICATOR], column[SCORE], ok, lambda ind, text: _parse(scales[ind], text))
     which = np.full(len(frame), -1)  # each row's (indicator, score) pair; -1 (flagged before) takes the extra entry
     which[ok] = pair
     codes = np.array(["" if isinstance(p, Parsed) else p[0] for p in parsed] + [""], dtype=object)[which]
@@ -223,8 +248,10 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
     good = check.ok()
     na = np.array([isinstance(p, Parsed) and p.na for p in parsed] + [False], dtype=bool)[which[good]]
     num = np.array([p.num if isinstance(p, Parsed) else 0 for p in parsed] + [0], dtype=np.int64)[which[good]]
-    table = _table(raw, frame, good, stages[good], na, num, scales)
-    table, duplicates = _merge_duplicates(table, raw, frame, good)
+    den = column[INDICATOR].map(lambda ind: scales[ind].den if ind in scales else 0, np.int64)
+    table = _table(raw, frame, good, stage_names[good], na, num, den[good])
+    key = [column[INSTITUTION], column[REVIEWER], stages, column[INDICATOR]]  # st.KEY's columns
+    table, duplicates = _merge_duplicates(table, raw, frame, good, key)
     return table, list(roster_problems(rubric, roster)) + check.problems + duplicates
 
 
@@ -245,7 +272,7 @@ def _table(
     stages: np.ndarray,
     na: np.ndarray,
     num: np.ndarray,
-    scales: dict[str, IndicatorScale],
+    den: np.ndarray,
 ) -> pd.DataFrame:
     """The score table of the valid ``rows`` of ``frame``, with file, sheet and score cell from their origins."""
     origins = raw.origins
@@ -267,7 +294,7 @@ def _table(
                 st.INDICATOR: indicator,
                 st.NA: na,
                 st.NUM: num,
-                st.DEN: map_distinct(indicator, lambda ind: scales[ind].den, 0).astype(np.int64),
+                st.DEN: den,
                 st.LABEL: frame[SCORE].to_numpy()[rows],
                 st.COMMENT: frame[COMMENT].to_numpy()[rows],
                 st.FILE: files,
@@ -280,11 +307,16 @@ def _table(
 
 
 def _merge_duplicates(
-    table: pd.DataFrame, raw: RawRows, frame: pd.DataFrame, rows: np.ndarray
+    table: pd.DataFrame, raw: RawRows, frame: pd.DataFrame, rows: np.ndarray, coded: list[_Coded]
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Identical repeats of one reviewer's score merge (a warning); different ones are an error naming each place."""
+    """Identical repeats of one reviewer's score merge (a warning); different ones are an error naming each place.
+
+    ``coded``: the columns of :data:`~qualcert.scoretable.KEY`, coded, over the rows of ``frame``."""
     key = list(st.KEY)
-    repeated = table.duplicated(key, keep=False).to_numpy()
+    packed = np.zeros(len(rows), dtype=np.int64)
+    for column in coded:  # one integer per key, renumbered at each step so that it stays below the row count
+        packed = pd.factorize(packed * max(len(column.uniques), 1) + column.codes[rows])[0]
+    repeated = pd.Series(packed).duplicated(keep=False).to_numpy()
     if not repeated.any():
         return table, []
     origin, row = frame[ORIGIN].to_numpy()[rows], frame[ROW].to_numpy()[rows]
