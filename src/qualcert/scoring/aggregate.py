@@ -69,7 +69,7 @@ NO_SCORES = StageScores((), 1, 0, frozenset())  # a stage without any entry
 
 def _codes(values: np.ndarray) -> np.ndarray:
     """Dense codes 0..k-1 of integer values: equal values, equal codes."""
-    return np.unique(values, return_inverse=True)[1].reshape(values.shape).astype(np.int64)
+    return pd.factorize(values.reshape(-1))[0].reshape(values.shape).astype(np.int64)
 
 
 class BatchScores:
@@ -134,7 +134,7 @@ class BatchScores:
             reviewers[pair[starts]] = sizes
         else:  # everyone who wrote something at any stage, counted once
             who = pd.factorize(reviewer)[0].astype(np.int64)
-            distinct = np.unique(pair * (int(who.max(initial=0)) + 1) + who)
+            distinct = pd.unique(pair * (int(who.max(initial=0)) + 1) + who)  # np.unique: 15x slower here
             reviewers = np.bincount(distinct // (int(who.max(initial=0)) + 1), minlength=n_pairs)
         key = (np.arange(n_pairs) % n_ind) * (int(reviewers.max(initial=0)) + 1) + reviewers
         key = _codes(key)
