@@ -6,7 +6,7 @@ No printing and no exiting here; errors are raised as :class:`~qualcert.errors.Q
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from qualcert.rubric import Rubric, load_rubric
 if TYPE_CHECKING:  # pandas-backed modules load only when a command needs them (fast --help and validate)
     from qualcert.agreement import Agreement
     from qualcert.ingest import Roster
-    from qualcert.ingest.reading import Progress
+    from qualcert.ingest.reading import InputFile, Progress
     from qualcert.registry import PreviousCycle
     from qualcert.results import Results
 
@@ -98,6 +98,11 @@ class ScoreOptions:
     cohort: CohortRequest | None = None  # the cohort rules against the previous cycle (graded rubrics only)
 
 
+def _inputs(files: Sequence[InputFile]) -> list[dict[str, Any]]:
+    """The files read, for the outputs' provenance (a flat dataclass: asdict's deep copy took 0.2 s for 12,000)."""
+    return [dict(vars(f)) for f in files]
+
+
 def load_inputs(
     rubric_path: str | Path, roster_path: str | Path | None, *, encoding: str | None = None
 ) -> tuple[Rubric, Roster | None]:
@@ -166,7 +171,7 @@ def run_score(
         issued=options.issued,
         institutions=institutions,
         problems=data.warnings,
-        inputs=[asdict(f) for f in data.files],
+        inputs=_inputs(data.files),
         roster=None
         if roster is None
         else {"path": roster.file, "sha256": roster.sha256, "institutions": len(roster.institutions)},
@@ -344,5 +349,5 @@ def run_check(
                 if (iid, stage, ind.id) not in present:
                     missing.setdefault(iid, {}).setdefault(stage, []).append(ind.id)
     return CheckReport(
-        len(ids), table["reviewer_id"].nunique(), len(table), [asdict(f) for f in data.files], missing, data.warnings
+        len(ids), table["reviewer_id"].nunique(), len(table), _inputs(data.files), missing, data.warnings
     )
