@@ -72,6 +72,22 @@ def _codes(values: np.ndarray) -> np.ndarray:
     return pd.factorize(values.reshape(-1))[0].reshape(values.shape).astype(np.int64)
 
 
+def _tuple_codes(num: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """One code per group for the tuple ``num[start : start + length]``: equal tuples, equal codes.
+
+    Built a position at a time: each step codes (the code of the tuple so far, the next number),
+    numbered after every code used before, so that tuples of different lengths never share one."""
+    codes = np.zeros(len(starts), dtype=np.int64)  # 0: the empty tuple
+    low = int(num.min(initial=0))
+    width, used = int(num.max(initial=0)) - low + 1, 1
+    for position in range(int(lengths.max(initial=0))):
+        longer = lengths > position
+        fresh = _codes(codes[longer] * width + (num[starts[longer] + position] - low))
+        codes[longer] = fresh + used
+        used += int(fresh.max(initial=-1)) + 1
+    return codes
+
+
 class BatchScores:
     """The reviewers' scores of a batch of institutions, as integer arrays over (institution, indicator).
 
@@ -101,9 +117,7 @@ class BatchScores:
         na = table[st.NA].to_numpy(dtype=bool)[keep]
         num = table[st.NUM].to_numpy(dtype=np.int64)[keep]
         inst, ind, slot = inst[keep], ind[keep], slot[keep]
-        order = np.lexsort(
-            (num, na, slot, ind, inst)
-        )  # per (institution, indicator, stage): numbers ascending, N/A last
+        order = np.lexsort((num, na, slot, ind, inst))  # per (institution, indicator, stage): numbers up, N/A last
         inst, ind, slot, na, num = inst[order], ind[order], slot[order], na[order], num[order]
         reviewer = table[st.REVIEWER].to_numpy(dtype=object)[keep][order]
         den = table[st.DEN].to_numpy(dtype=np.int64)[keep][order]
@@ -114,17 +128,7 @@ class BatchScores:
         sizes = np.diff(np.append(starts, len(cell)))
         marks = np.add.reduceat(na.astype(np.int64), starts) if len(cell) else np.zeros(0, np.int64)
         numbers = sizes - marks
-        # One code per distinct tuple of sorted numerators, built a position at a time.
-        tuple_code = np.zeros(len(starts), dtype=np.int64)  # 0: the empty tuple
-        low, used = (int(num.min()), 1) if len(num) else (0, 1)
-        width = int(num.max()) - low + 1 if len(num) else 1
-        for position in range(int(numbers.max(initial=0))):
-            longer = numbers > position
-            extended = tuple_code[longer] * width + (num[starts[longer] + position] - low)
-            fresh = _codes(extended)
-            tuple_code[longer] = fresh + used
-            used += int(fresh.max(initial=-1)) + 1
-        group_key = tuple_code * (int(marks.max(initial=0)) + 1) + marks
+        group_key = _tuple_codes(num, starts, numbers) * (int(marks.max(initial=0)) + 1) + marks
 
         n_pairs = len(ids) * n_ind
         self._group = np.full((n_pairs, slots), -1, dtype=np.int64)  # index of the stage's group, -1: no entry
