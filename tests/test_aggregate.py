@@ -69,6 +69,16 @@ def _by_hand(
         ("P2", "R2", "onsite", "2.1.1", "N/A"),
     ]
 )
+@example(  # a tuple and a longer one starting with it, at swapped stages
+    [
+        ("P1", "R1", "document", "2.1.1", "하"),
+        ("P1", "R1", "onsite", "2.1.1", "하"),
+        ("P1", "R2", "onsite", "2.1.1", "상"),
+        ("P2", "R1", "document", "2.1.1", "하"),
+        ("P2", "R2", "document", "2.1.1", "상"),
+        ("P2", "R1", "onsite", "2.1.1", "하"),
+    ]
+)
 def test_batch_keys_are_equal_exactly_when_the_inputs_are(rows: list[tuple[str, str, str, str, str]]) -> None:
     r = rubric_from(RUBRIC)
     ids = ["P1", "P2", "P3", "P4"]
