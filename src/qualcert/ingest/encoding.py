@@ -50,7 +50,7 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
             return "cp949", data.decode("cp949")
         except UnicodeDecodeError as exc:
             raise _undecodable(data, file, exc, "neither UTF-8 nor CP949 text") from None
-    if _LATIN.search(text) and not _HANGUL.search(text):
+    if not _HANGUL.search(text) and _LATIN.search(text):  # Hangul is found early; Latin means a scan to the end
         try:
             alt = data.decode("cp949")
         except UnicodeDecodeError:

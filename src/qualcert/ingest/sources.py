@@ -144,9 +144,9 @@ def read_csv_text(text: str, file: str) -> pd.DataFrame:
         return pd.DataFrame()
     delimiter = max(_DELIMITERS, key=first.count)
     try:
-        frame: pd.DataFrame = pd.read_csv(
-            io.StringIO(text), dtype=object, header=None, sep=delimiter, keep_default_na=False, skip_blank_lines=False
-        ).fillna("")
+        frame: pd.DataFrame = pd.read_csv(  # na_filter=False: every cell as text, missing ones "" (no NaN pass)
+            io.StringIO(text), dtype=object, header=None, sep=delimiter, na_filter=False, skip_blank_lines=False
+        )
         return frame
     except pd.errors.ParserError:  # ragged rows (a stray trailing comma): the csv module pads them
         pass
