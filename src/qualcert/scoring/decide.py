@@ -21,6 +21,8 @@ from qualcert.results import AreaResult, DecisionCode, EligibilityCheck, Indicat
 from qualcert.rubric import Rubric, name_text
 from qualcert.rubric.model import STAGE_NAMES, Domain, EligibilityRule
 
+_ZERO = Fraction(0)
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -341,14 +343,13 @@ def _points_to_certify(
 ) -> Fraction:
     """The fewest points that would pass every rule: the total's need, or the sum over domains of the
     larger of the domain minimum's need and its indicators' floor needs, whichever is more."""
-    domain_needs = {area.id: checked[1].points_needed for area, checked in domains if checked and checked[1]}
-    floor_needs: dict[str, Fraction] = {}
+    needs: dict[str, list[Fraction]] = {}  # per domain: its minimum's need, then its floors' needs
+    for area, checked in domains:
+        if checked is not None and checked[1] is not None and checked[1].points_needed:
+            needs[area.id] = [checked[1].points_needed, _ZERO]
     for ind, floor in indicators:
         if floor is not None and floor[0].points_needed:
-            floor_needs[ind.domain_id] = floor_needs.get(ind.domain_id, Fraction(0)) + floor[0].points_needed
-    per_domain = sum(
-        (max(domain_needs.get(area.id, Fraction(0)), floor_needs.get(area.id, Fraction(0))) for area, _ in domains),
-        Fraction(0),
-    )
-    total_need = total.rule[1].points_needed if total.rule is not None else Fraction(0)
+            needs.setdefault(ind.domain_id, [_ZERO, _ZERO])[1] += floor[0].points_needed
+    per_domain = sum((max(pair) for pair in needs.values()), _ZERO)
+    total_need = total.rule[1].points_needed if total.rule is not None else _ZERO
     return max(total_need, per_domain)
