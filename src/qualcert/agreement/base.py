@@ -107,6 +107,21 @@ class Work:
     statistics: list[Statistic] = field(default_factory=list)
 
 
+def dense(codes: Ints, size: int) -> tuple[Ints, Ints]:
+    """``np.unique(codes, return_inverse=True)`` for codes in ``0..size-1``: the codes found, sorted, and
+    each entry's index among them.
+
+    Counted with a bincount instead of sorted when ``size`` is not much larger than ``codes``: a
+    million ratings' unit codes are renumbered in a few milliseconds rather than a tenth of a second.
+    """
+    if size > max(4 * len(codes), 1 << 20):
+        found, inverse = np.unique(codes, return_inverse=True)
+        return found.astype(np.intp), inverse.reshape(-1).astype(np.intp)
+    present = np.bincount(codes, minlength=size) > 0
+    rank = np.cumsum(present, dtype=np.intp) - 1
+    return np.flatnonzero(present).astype(np.intp), rank[codes]
+
+
 def nonzero(x: Floats) -> Floats:
     """``x`` with zeros replaced by NaN, so that a division by it is NaN (undefined), not inf."""
     return np.where(x == 0, np.nan, x)

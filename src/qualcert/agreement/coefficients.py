@@ -47,6 +47,7 @@ from qualcert.agreement.base import (
     Ratings,
     Statistic,
     Work,
+    dense,
 )
 
 MIN_UNITS_CI: Final = 5  # a bootstrap over fewer units says nothing
@@ -76,7 +77,7 @@ def compute(ratings: Ratings, *, plan: BootstrapPlan | None = None, scope: str =
         n_units=n_units,
         n_single=int((counts == 1).sum()),
         n_ratings=int(counts[pairable].sum()),
-        n_reviewers=len(np.unique(ratings.rater)),
+        n_reviewers=estimators.n_raters(ratings),
         crossed=estimators.is_crossed(ratings, counts),
         k0=estimators.k0(counts[pairable]),
         estimates={key: work.estimates[key] for key in KEYS},
@@ -103,11 +104,10 @@ def _prepare(ratings: Ratings) -> tuple[Work, int]:
     """The estimates decided up front (None with a reason) and the statistics to evaluate."""
     counts = np.bincount(ratings.unit) if ratings.unit.size else np.zeros(0, dtype=np.intp)
     keep = counts[ratings.unit] >= 2
-    unit_codes, unit = np.unique(ratings.unit[keep], return_inverse=True)
-    unit = unit.astype(np.intp)
+    unit_codes, unit = dense(ratings.unit[keep], len(counts))
     value = ratings.value[keep]
     n_units = len(unit_codes)
-    n_reviewers = len(np.unique(ratings.rater))
+    n_reviewers = estimators.n_raters(ratings)
     work = Work()
     estimators.add_alpha(work, unit, value, n_units)
     estimators.add_oneway(work, unit, value, n_units)

@@ -20,6 +20,7 @@ from qualcert.agreement.base import (
     Statistic,
     Work,
     clean,
+    dense,
     nonzero,
     safe,
 )
@@ -146,9 +147,13 @@ def k0(n: Ints) -> float | None:
     return (big_n - float((n * n).sum()) / big_n) / (len(n) - 1)
 
 
+def n_raters(ratings: Ratings) -> int:
+    return int(np.count_nonzero(np.bincount(ratings.rater)))
+
+
 def is_crossed(ratings: Ratings, counts: Ints) -> bool:
     units = int((counts > 0).sum())
-    raters = len(np.unique(ratings.rater))
+    raters = n_raters(ratings)
     return raters >= 2 and units >= 1 and len(ratings.unit) == units * raters
 
 
@@ -169,8 +174,8 @@ def add_crossed_icc(work: Work, ratings: Ratings, crossed: bool, n_units: int, n
         for key in ICC_CROSSED_KEYS:
             work.estimates[key] = Estimate(None, reason)
         return
-    _, unit = np.unique(ratings.unit, return_inverse=True)
-    _, rater = np.unique(ratings.rater, return_inverse=True)
+    unit = dense(ratings.unit, int(ratings.unit.max()) + 1)[1]
+    rater = dense(ratings.rater, int(ratings.rater.max()) + 1)[1]
     k = n_reviewers
     x = np.zeros((n_units, k))
     x[unit, rater] = ratings.value
