@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from qualcert import scoretable as st
@@ -29,7 +29,7 @@ from qualcert.agreement.coefficients import compute
 from qualcert.agreement.loo import leave_one_out
 from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut, ReviewerAgreement, Spread
 from qualcert.agreement.reviewers import reviewer_agreement
-from qualcert.agreement.table import CATEGORY, CODES, UNIT, VALUE, RatingFrame, spread_limit, spread_of, unit_spreads
+from qualcert.agreement.table import RatingFrame, UnitSpreads, spread_limit, spread_of
 from qualcert.errors import Problem
 from qualcert.results import Consensus
 from qualcert.rubric import LevelsScale, Rubric
@@ -76,26 +76,25 @@ def compute_agreement(
     """
     plan = plan if plan is not None else BootstrapPlan()
     ratings = RatingFrame(rubric, table)
-    frame = ratings.frame
     limit = spread_limit(rubric)
     overall = compute(ratings.ratings(), plan=plan, scope="overall")
     by_indicator = []
-    ids = ratings.ids[st.INDICATOR]
-    slim = frame[[UNIT, CODES[st.REVIEWER], CODES[st.INDICATOR], VALUE, CATEGORY]]  # what ratings() reads
-    groups = {str(ids[cast(int, code)]): rows for code, rows in slim.groupby(CODES[st.INDICATOR], sort=False)}
-    empty = slim.iloc[0:0]
-    units = unit_spreads(frame)  # one pass over the ratings for every indicator's spread
-    unit_groups = {str(ids[cast(int, code)]): rows for code, rows in units.groupby("indicator", sort=False)}
+    codes = {str(i): code for code, i in enumerate(ratings.ids[st.INDICATOR])}
+    rows = ratings.rows_by(st.INDICATOR)
+    units = UnitSpreads.of(ratings)
     for ind in rubric.indicators.values():
-        rows = groups.get(ind.id, empty)
+        code = codes.get(ind.id)
         level = isinstance(rubric.scale_of(ind), LevelsScale)
+        indicator_rows = rows[code] if code is not None else np.zeros(0, dtype=np.intp)
         by_indicator.append(
             IndicatorAgreement(
                 indicator_id=ind.id,
                 scale=ind.scale,
                 level_scale=level,
-                coefficients=compute(ratings.ratings(rows, categorical=level), plan=plan, scope=f"indicator:{ind.id}"),
-                spread=spread_of(unit_groups.get(ind.id, units.iloc[0:0]), limit, rubric.precision),
+                coefficients=compute(
+                    ratings.ratings(indicator_rows, categorical=level), plan=plan, scope=f"indicator:{ind.id}"
+                ),
+                spread=spread_of(units.of_indicator(code), limit, rubric.precision),
             )
         )
     return Agreement(

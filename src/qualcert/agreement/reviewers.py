@@ -20,32 +20,30 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from qualcert import scoretable as st
+from qualcert.agreement.base import Floats, Ints, dense
 from qualcert.agreement.model import ReviewerAgreement
-from qualcert.agreement.table import CODES, UNIT, VALUE, RatingFrame
+from qualcert.agreement.table import RatingFrame, group_sums
 from qualcert.rubric import Rubric
 
 COMPARISON: Final = 5.0  # Moodle's comparison factor: 1 very strict, 3 strict, 5 fair (its default), 7 lax, 9 very lax
 MIN_VARIANCE: Final = 0.01  # Moodle's floor for a dimension's variance
-SHEET: Final = [CODES[st.INSTITUTION], CODES[st.STAGE]]
-REVIEWER: Final = CODES[st.REVIEWER]
 
 
 def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: RatingFrame) -> tuple[ReviewerAgreement, ...]:
     """One entry per reviewer of the score table, sorted by id."""
-    codes, names = pd.factorize(table[st.REVIEWER], sort=True)  # every reviewer, N/A marks included
-    reviewers = [str(r) for r in names]
+    codes = ratings.table_codes[st.REVIEWER]  # every reviewer, N/A marks included
+    reviewers = [str(r) for r in ratings.table_ids[st.REVIEWER]]
     na = table[st.NA].to_numpy(dtype=bool)
     size = len(reviewers)
     counts = np.bincount(codes[~na], minlength=size), np.bincount(codes[na], minlength=size)
-    institution = pd.factorize(table[st.INSTITUTION])[0].astype(np.int64)
-    pairs = np.unique(institution * size + codes)  # (institution, reviewer) pairs that occur
+    institution = ratings.table_codes[st.INSTITUTION].astype(np.int64)
+    pairs = dense(institution * size + codes, len(ratings.table_ids[st.INSTITUTION]) * size)[0]  # pairs that occur
     n_inst = np.bincount(pairs % size, minlength=size)
-    deviations = _deviations(ratings.frame, ratings.ids[st.REVIEWER])
-    grades = _consensus_grades(rubric, ratings.frame, ratings.ids)
+    deviations = _deviations(ratings)
+    grades = _consensus_grades(rubric, ratings)
     out = []
     for code, rid in enumerate(reviewers):
         reasons: dict[str, str] = {}
@@ -74,104 +72,92 @@ def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: RatingFrame
     return tuple(out)
 
 
-def _deviations(ratings: pd.DataFrame, names: npt.NDArray[np.object_]) -> dict[str, tuple[int, float, float | None]]:
+def _deviations(ratings: RatingFrame) -> dict[str, tuple[int, float, float | None]]:
     """reviewer -> (shared ratings, mean deviation from co-reviewers, cluster-robust SE)."""
-    unit = ratings[UNIT].to_numpy(dtype=np.intp)
-    value = ratings[VALUE].to_numpy(dtype=np.float64)
+    unit, value = ratings.unit, ratings.value
     if not len(unit):
         return {}
     m = np.bincount(unit)[unit]
     s = np.bincount(unit, weights=value)[unit]
     shared = m >= 2
     dev = value[shared] - (s[shared] - value[shared]) / (m[shared] - 1)
-    reviewer = ratings[REVIEWER].to_numpy(dtype=np.intp)[shared]
-    institution = ratings[CODES[st.INSTITUTION]].to_numpy(dtype=np.intp)[shared]
-    frame = pd.DataFrame({"reviewer": reviewer, "institution": institution, "dev": dev})
-    by_reviewer = frame.groupby("reviewer", sort=True)["dev"]
-    n, mean = by_reviewer.size(), by_reviewer.mean()
+    reviewer = ratings.codes[st.REVIEWER][shared]
+    institution = ratings.codes[st.INSTITUTION][shared]
+    size, institutions = len(ratings.ids[st.REVIEWER]), len(ratings.ids[st.INSTITUTION])
+    n = np.bincount(reviewer, minlength=size)
+    found = np.flatnonzero(n)  # reviewers with shared ratings
+    means = np.full(size, np.nan)
+    means[found] = group_sums(reviewer, dev, size)[found] / n[found]
     # cluster-robust SE: residuals summed per (reviewer, institution), then squared and summed per reviewer
-    means = np.full(int(reviewer.max(initial=-1)) + 1, np.nan)
-    means[mean.index.to_numpy(dtype=np.intp)] = mean.to_numpy(dtype=np.float64)
-    frame["resid"] = dev - means[reviewer]
-    clusters = frame.groupby(["reviewer", "institution"], sort=True)["resid"].sum()
-    squares = (clusters * clusters).groupby(level=0, sort=True).agg(["sum", "size"])
+    clusters, cluster = dense(reviewer.astype(np.int64) * institutions + institution, size * institutions)
+    resid = group_sums(cluster, dev - means[reviewer], len(clusters))
+    of = clusters // institutions  # each cluster's reviewer
+    squares, g = group_sums(of, resid * resid, size), np.bincount(of, minlength=size)
     result: dict[str, tuple[int, float, float | None]] = {}
-    for code, count, m, ss, g in zip(
-        n.index.to_numpy(dtype=np.intp),
-        n.to_numpy(dtype=np.int64),
-        mean.to_numpy(dtype=np.float64),
-        squares["sum"].to_numpy(dtype=np.float64),
-        squares["size"].to_numpy(dtype=np.int64),
-        strict=True,
-    ):
-        se = float(np.sqrt(g / (g - 1) * ss) / count) if g >= 2 else None
-        result[str(names[code])] = (int(count), float(m), se)
+    for code, count, mean, ss, groups in zip(found, n[found], means[found], squares[found], g[found], strict=True):
+        se = float(np.sqrt(groups / (groups - 1) * ss) / count) if groups >= 2 else None
+        result[str(ratings.ids[st.REVIEWER][code])] = (int(count), float(mean), se)
     return result
 
 
-def _consensus_grades(
-    rubric: Rubric, ratings: pd.DataFrame, ids: dict[str, npt.NDArray[np.object_]]
-) -> dict[str, tuple[float, int]]:
+def _consensus_grades(rubric: Rubric, ratings: RatingFrame) -> dict[str, tuple[float, int]]:
     """reviewer -> (mean grade over sheets, number of sheets graded)."""
-    unit = ratings[UNIT].to_numpy(dtype=np.intp)
-    if not len(unit):
-        return {}
-    m = np.bincount(unit)[unit]
-    f = ratings.loc[m >= 2, [*SHEET, CODES[st.INDICATOR], REVIEWER, UNIT]].copy()
-    if f.empty:
+    counts = np.bincount(ratings.unit)
+    rows = np.flatnonzero(counts[ratings.unit] >= 2)
+    if not len(rows):
         return {}
     points = {ind.id: float(ind.points) for ind in rubric.indicators.values()}
-    weights = np.array([points[str(i)] for i in ids[st.INDICATOR]], dtype=np.float64)
-    f["g"] = ratings.loc[m >= 2, VALUE].to_numpy(dtype=np.float64) * 100.0
-    f["w"] = weights[f[CODES[st.INDICATOR]].to_numpy(dtype=np.intp)]
-    f["g2"] = f["g"] * f["g"]
-    by_unit = f.groupby(UNIT)
-    f["avg"] = by_unit["g"].transform("mean")
-    variance = by_unit["g2"].transform("mean").to_numpy(dtype=np.float64) - f["avg"].to_numpy(dtype=np.float64) ** 2
-    f["var"] = np.maximum(variance, MIN_VARIANCE)  # population variance, floored as Moodle does
-    # integer keys: a sheet is (institution, stage); a reviewer's sheet, sheet * reviewers + reviewer
-    reviewers = int(ratings[REVIEWER].max()) + 1
-    stages = int(ratings[CODES[st.STAGE]].max()) + 1
-    sheet_of = f[SHEET[0]].to_numpy(dtype=np.int64) * stages + f[SHEET[1]].to_numpy(dtype=np.int64)
-    f["sheet"] = sheet_of
-    f["own"] = sheet_of * reviewers + f[REVIEWER].to_numpy(dtype=np.int64)
-    to_mean = _distance(f, f["avg"].to_numpy(dtype=np.float64), f["own"].to_numpy(dtype=np.int64))
-    to_mean = to_mean.round(4)
-    own = to_mean.index.to_numpy(dtype=np.int64)
-    nearest = to_mean.groupby(own // reviewers).transform("min")
-    winners = own[(to_mean == nearest).to_numpy()]
-    best = pd.DataFrame({"sheet": winners // reviewers, "best": winners % reviewers})
-    ref = pd.DataFrame(
-        {
-            "pair": f[UNIT].to_numpy(dtype=np.int64) * reviewers + f[REVIEWER].to_numpy(dtype=np.int64),
-            "g_best": f["g"].to_numpy(dtype=np.float64),
-        }
+    weights = np.array([points[str(i)] for i in ratings.ids[st.INDICATOR]], dtype=np.float64)
+    reviewer = ratings.codes[st.REVIEWER][rows]
+    g = ratings.value[rows] * 100.0
+    w = weights[ratings.codes[st.INDICATOR][rows]]
+    _, unit = dense(ratings.unit[rows], ratings.n_units)
+    n = np.bincount(unit)
+    avg = (group_sums(unit, g, len(n)) / n)[unit]
+    variance = (group_sums(unit, g * g, len(n)) / n)[unit] - avg**2
+    var = np.maximum(variance, MIN_VARIANCE)  # population variance, floored as Moodle does
+    # a sheet is an (institution, stage); a reviewer's sheet ("own") is sheet * reviewers + reviewer
+    reviewers, stages = len(ratings.ids[st.REVIEWER]), len(ratings.ids[st.STAGE])
+    sheets, sheet = dense(
+        ratings.codes[st.INSTITUTION][rows].astype(np.int64) * stages + ratings.codes[st.STAGE][rows],
+        len(ratings.ids[st.INSTITUTION]) * stages,
     )
-    pairs = f.merge(best, on="sheet")
-    pairs["pair"] = pairs[UNIT].to_numpy(dtype=np.int64) * reviewers + pairs["best"].to_numpy(dtype=np.int64)
-    pairs = pairs.merge(ref, on="pair")
-    pair_key = pairs["own"].to_numpy(dtype=np.int64) * reviewers + pairs["best"].to_numpy(dtype=np.int64)
-    distance = _distance(pairs, pairs["g_best"].to_numpy(dtype=np.float64), pair_key)
-    sheet = distance.groupby(distance.index.to_numpy(dtype=np.int64) // reviewers).min()
-    grade = (100.0 - sheet).clip(lower=0.0, upper=100.0)
-    grade.index = grade.index.to_numpy(dtype=np.int64) % reviewers
-    per_reviewer = grade.groupby(level=0).agg(["mean", "size"])
-    names = ids[st.REVIEWER]
-    return {
-        str(names[code]): (float(mean), int(size))
-        for code, mean, size in zip(
-            per_reviewer.index.to_numpy(dtype=np.intp),
-            per_reviewer["mean"].to_numpy(dtype=np.float64),
-            per_reviewer["size"].to_numpy(dtype=np.int64),
-            strict=True,
-        )
-    }
+    own_keys, own = dense(sheet * reviewers + reviewer, len(sheets) * reviewers)
+    to_mean = np.round(_distance(g - avg, w, var, own, len(own_keys)), 4)
+    nearest = np.full(len(sheets), np.inf)
+    np.minimum.at(nearest, own_keys // reviewers, to_mean)
+    winners = own_keys[to_mean == nearest[own_keys // reviewers]]  # the best sheets, ties kept, by reviewer
+    # each sheet's t-th best reviewer against every sheet's ratings of the units that reviewer rated
+    rank = np.arange(len(winners)) - np.searchsorted(winners // reviewers, winners // reviewers)
+    pair_rows, pair_best, pair_refs = [], [], []
+    for t in range(int(rank.max()) + 1):
+        best = np.full(len(sheets), -1, dtype=np.intp)
+        best[winners[rank == t] // reviewers] = winners[rank == t] % reviewers
+        mine = np.flatnonzero(reviewer == best[sheet])  # the t-th best reviewer's own ratings
+        row_of = np.full(len(n), -1, dtype=np.intp)  # per unit, that reviewer's rating if any
+        row_of[unit[mine]] = mine
+        paired = np.flatnonzero(row_of[unit] >= 0)
+        pair_rows.append(paired)
+        pair_best.append(best[sheet[paired]])
+        pair_refs.append(row_of[unit[paired]])
+    i, ref = np.concatenate(pair_rows), np.concatenate(pair_refs)
+    pair_keys, pair = dense(own[i] * reviewers + np.concatenate(pair_best), len(own_keys) * reviewers)
+    distance = _distance(g[i] - g[ref], w[i], var[i], pair, len(pair_keys))
+    owners = pair_keys // reviewers  # own sheet of each (own sheet, best reviewer) pair, ascending
+    nearest_best = np.full(len(own_keys), np.inf)
+    np.minimum.at(nearest_best, owners, distance)
+    graded = np.unique(owners)
+    grade = np.clip(100.0 - nearest_best[graded], 0.0, 100.0)
+    by = own_keys[graded] % reviewers
+    sheets_of = np.bincount(by, minlength=reviewers)
+    found = np.flatnonzero(sheets_of)
+    mean = group_sums(by, grade, reviewers)[found] / sheets_of[found]
+    names = ratings.ids[st.REVIEWER]
+    return {str(names[code]): (float(m), int(k)) for code, m, k in zip(found, mean, sheets_of[found], strict=True)}
 
 
-def _distance(f: pd.DataFrame, reference: np.ndarray, key: np.ndarray) -> pd.Series:
-    """Moodle's weighted cubic distance of each sheet (rows sharing an integer ``key``) from the reference values."""
-    delta = np.abs(f["g"].to_numpy(dtype=np.float64) - reference)
-    w = f["w"].to_numpy(dtype=np.float64)
-    term = w * delta**3 / (COMPARISON * f["var"].to_numpy(dtype=np.float64))
-    sums = pd.DataFrame({"term": term, "w": w, "key": key}).groupby("key", sort=True).sum()
-    return sums["term"] / sums["w"]
+def _distance(delta: Floats, w: Floats, var: Floats, key: Ints, size: int) -> Floats:
+    """Moodle's weighted cubic distance of each sheet (rows sharing a ``key``, 0..size-1) from reference values,
+    given each row's difference ``delta`` from its reference."""
+    term = w * np.abs(delta) ** 3 / (COMPARISON * var)
+    return group_sums(key, term, size) / group_sums(key, w, size)

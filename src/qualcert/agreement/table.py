@@ -6,6 +6,7 @@ of the indicator's points. N/A rows are not ratings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
@@ -14,101 +15,124 @@ import numpy.typing as npt
 import pandas as pd
 
 from qualcert import scoretable as st
-from qualcert.agreement.base import Ratings
+from qualcert.agreement.base import Floats, Ints, Ratings, dense
 from qualcert.agreement.model import Spread
 from qualcert.numeric import exact
 from qualcert.rubric import LevelsScale, Rubric
 
-UNIT: Final = "unit"
-VALUE: Final = "value"
-SCALE: Final = "scale"
-CATEGORY: Final = "category"  # Fleiss category code: (scale, level) of level-scale indicators, else -1
-UNIT_KEY: Final = [st.INSTITUTION, st.INDICATOR, st.STAGE]
-CODES: Final = {c: f"{c}_code" for c in (st.INSTITUTION, st.REVIEWER, st.STAGE, st.INDICATOR)}  # integer codes
+UNIT_KEY: Final = (st.INSTITUTION, st.INDICATOR, st.STAGE)
+COLUMNS: Final = (st.INSTITUTION, st.REVIEWER, st.STAGE, st.INDICATOR)  # the columns given integer codes
+
+Objects = npt.NDArray[np.object_]
 
 
 class RatingFrame:
-    """The numeric ratings of a score table, with unit codes and Fleiss categories.
+    """The numeric ratings of a score table as arrays: integer codes, values, units and Fleiss categories.
 
-    Besides the ids, ``frame`` has integer codes of institution, reviewer, stage and indicator
-    (``CODES``; each in the sorted order of its ids), so that grouping never hashes strings again:
-    at national scale (300k ratings) that was most of the agreement's cost.
+    ``codes`` has, per rating, integer codes of institution, reviewer, stage and indicator (each in
+    the sorted order of its ids, ``ids``), so that grouping never hashes strings again: at national
+    scale (a million ratings) that was most of the agreement's cost. Each column is factorised
+    once, over every row of the score table: ``table_codes`` and ``table_ids`` keep those, N/A
+    marks included (the reviewer diagnostics count them). ``unit`` numbers the (institution,
+    indicator, stage) units in that sorted order, as a sorted groupby would.
     """
 
     def __init__(self, rubric: Rubric, table: pd.DataFrame) -> None:
-        numeric = table.loc[~table[st.NA].to_numpy(dtype=bool)]
-        frame = pd.DataFrame(
-            {
-                st.INSTITUTION: numeric[st.INSTITUTION].to_numpy(dtype=object),
-                st.REVIEWER: numeric[st.REVIEWER].to_numpy(dtype=object),
-                st.STAGE: numeric[st.STAGE].to_numpy(dtype=object),
-                st.INDICATOR: numeric[st.INDICATOR].to_numpy(dtype=object),
-                st.NUM: numeric[st.NUM].to_numpy(dtype=np.int64),
-                st.DEN: numeric[st.DEN].to_numpy(dtype=np.int64),
-            }
-        )
-        frame[VALUE] = frame[st.NUM].to_numpy(dtype=np.float64) / frame[st.DEN].to_numpy(dtype=np.float64)
-        self.ids: dict[str, npt.NDArray[np.object_]] = {}
-        for column, code in CODES.items():
-            codes, uniques = pd.factorize(frame[column], sort=True)
-            frame[code] = codes.astype(np.intp)
-            self.ids[column] = np.asarray(uniques, dtype=object)
+        numeric = ~table[st.NA].to_numpy(dtype=bool)
+        self.table_codes: dict[str, Ints] = {}
+        self.table_ids: dict[str, Objects] = {}
+        self.codes: dict[str, Ints] = {}
+        self.ids: dict[str, Objects] = {}
+        for column in COLUMNS:
+            codes, uniques = pd.factorize(table[column].to_numpy(dtype=object), sort=True)
+            self.table_codes[column] = codes.astype(np.intp)
+            self.table_ids[column] = np.asarray(uniques, dtype=object)
+            found, self.codes[column] = dense(self.table_codes[column][numeric], len(uniques))
+            self.ids[column] = self.table_ids[column][found]
+        self.num = table[st.NUM].to_numpy(dtype=np.int64)[numeric]
+        self.den = table[st.DEN].to_numpy(dtype=np.int64)[numeric]
+        self.value = self.num.astype(np.float64) / self.den.astype(np.float64)
+        key = np.zeros(len(self.num), dtype=np.int64)
+        size = 1
+        for column in UNIT_KEY:
+            key = key * len(self.ids[column]) + self.codes[column]
+            size *= len(self.ids[column])
+        found, self.unit = dense(key, size)
+        self.n_units = len(found)
         scales = {ind.id: ind.scale for ind in rubric.indicators.values()}
         self.level_scales = sorted(k for k, v in rubric.scales.items() if isinstance(v, LevelsScale))
-        indicator = frame[CODES[st.INDICATOR]].to_numpy(dtype=np.intp)
+        indicator = self.codes[st.INDICATOR]
         scale_of = np.array([scales[str(i)] for i in self.ids[st.INDICATOR]], dtype=object)
-        frame[SCALE] = scale_of[indicator] if len(scale_of) else np.array([], dtype=object)
-        # units numbered in the sorted order of (institution, indicator, stage), as a sorted groupby would
-        sizes = [len(self.ids[c]) for c in UNIT_KEY]
-        key = np.zeros(len(frame), dtype=np.int64)
-        for column, size in zip(UNIT_KEY, sizes, strict=True):
-            key = key * size + frame[CODES[column]].to_numpy(dtype=np.int64)
-        frame[UNIT] = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.intp)
         # Fleiss categories: (scale, level) pairs of level-scale ratings, numbered in sorted order
         level_of = np.array([scale in self.level_scales for scale in scale_of], dtype=bool)
         level = level_of[indicator] if len(level_of) else np.zeros(0, dtype=bool)
         scale_code = np.array([self.level_scales.index(x) if x in self.level_scales else -1 for x in scale_of])
-        num = frame[st.NUM].to_numpy(dtype=np.int64)
+        num = self.num
         span = int(num[level].max(initial=0)) + 1
         pairs = scale_code[indicator[level]].astype(np.int64) * span + num[level] if level.any() else num[level]
-        found, codes = np.unique(pairs, return_inverse=True)
-        category = np.full(len(frame), -1, dtype=np.intp)
-        category[level] = codes.reshape(-1)
-        frame[CATEGORY] = category
+        found, codes = dense(pairs, len(self.level_scales) * span)
+        self.category = np.full(len(num), -1, dtype=np.intp)
+        self.category[level] = codes
         self.stratum = (found // span).astype(np.intp)
-        self.frame = frame
 
-    def ratings(self, rows: pd.DataFrame | None = None, *, categorical: bool = True) -> Ratings:
-        """Rating arrays of all rows (or a subset), with dense unit and reviewer codes.
+    def ratings(self, rows: Ints | None = None, *, categorical: bool = True) -> Ratings:
+        """Rating arrays of all ratings (or those at the ascending positions ``rows``), with dense unit and
+        reviewer codes.
 
         ``categorical``: pass the level categories for Fleiss' kappa (only level scales have them).
         """
-        f = self.frame if rows is None else rows
-        unit = pd.factorize(f[UNIT], sort=True)[0].astype(np.intp)
-        rater = pd.factorize(f[CODES[st.REVIEWER]], sort=True)[0].astype(np.intp)
-        value = f[VALUE].to_numpy(dtype=np.float64)
+        unit, rater, value, category = self.unit, self.codes[st.REVIEWER], self.value, self.category
+        if rows is not None:  # over every rating the codes are dense already
+            unit = dense(unit[rows], self.n_units)[1]
+            rater = dense(rater[rows], len(self.ids[st.REVIEWER]))[1]
+            value, category = value[rows], category[rows]
         if not (categorical and self.level_scales):
             return Ratings(unit, rater, value)
-        return Ratings(unit, rater, value, f[CATEGORY].to_numpy(dtype=np.intp), self.stratum)
+        return Ratings(unit, rater, value, category, self.stratum)
+
+    def rows_by(self, column: str) -> list[Ints]:
+        """The ascending positions of the ratings of each id of ``column`` (in the order of ``ids[column]``)."""
+        codes, size = self.codes[column], len(self.ids[column])
+        order = np.argsort(codes.astype(np.min_scalar_type(max(size - 1, 0))), kind="stable")  # radix up to 16 bits
+        return np.split(order, np.cumsum(np.bincount(codes, minlength=size))[:-1])
 
 
-def unit_spreads(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per unit with 2+ ratings (index: unit code): its indicator's code, lowest and highest ``num``, ``den``."""
-    g = rows.groupby(UNIT, sort=True)
-    stats = pd.DataFrame(
-        {"indicator": g[CODES[st.INDICATOR]].first(), "lo": g[st.NUM].min(), "hi": g[st.NUM].max()}
-        | {"den": g[st.DEN].first(), "n": g.size()}
-    )
-    return stats[stats["n"] >= 2]
+@dataclass(frozen=True)
+class UnitSpreads:
+    """Per unit with 2+ ratings, in unit order: its indicator's code, lowest and highest ``num``, and ``den``."""
+
+    indicator: Ints
+    lo: Ints
+    hi: Ints
+    den: Ints
+
+    @classmethod
+    def of(cls, ratings: RatingFrame) -> UnitSpreads:
+        """One pass over the ratings for every indicator's spread."""
+        unit, size = ratings.unit, ratings.n_units
+        lo = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        hi = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+        np.minimum.at(lo, unit, ratings.num)
+        np.maximum.at(hi, unit, ratings.num)
+        indicator = np.zeros(size, dtype=np.intp)
+        indicator[unit] = ratings.codes[st.INDICATOR]
+        den = np.zeros(size, dtype=np.int64)
+        den[unit] = ratings.den  # one denominator per indicator
+        pairable = np.bincount(unit, minlength=size) >= 2
+        return cls(indicator[pairable], lo[pairable], hi[pairable], den[pairable])
+
+    def of_indicator(self, code: int | None) -> UnitSpreads:
+        """The units of one indicator (by code; None: an indicator without ratings)."""
+        keep = self.indicator == code if code is not None else np.zeros(len(self.indicator), dtype=bool)
+        return UnitSpreads(self.indicator[keep], self.lo[keep], self.hi[keep], self.den[keep])
 
 
-def spread_of(stats: pd.DataFrame, limit: Fraction | None, precision: int) -> Spread:
-    """Spread statistics over units with 2+ ratings (:func:`unit_spreads`); flags as the scoring engine does
-    (rounded half-up, > limit)."""
-    if stats.empty:
+def spread_of(stats: UnitSpreads, limit: Fraction | None, precision: int) -> Spread:
+    """Spread statistics over units with 2+ ratings; flags as the scoring engine does (rounded half-up, > limit)."""
+    if not len(stats.lo):
         return Spread(0, None, None, 0 if limit is not None else None, None if limit is None else float(limit))
-    width = (stats["hi"] - stats["lo"]).to_numpy(dtype=np.int64)
-    den = stats["den"].to_numpy(dtype=np.int64)
+    width = stats.hi - stats.lo
+    den = stats.den
     values = width / den
     flagged = None
     if limit is not None:
@@ -116,8 +140,17 @@ def spread_of(stats: pd.DataFrame, limit: Fraction | None, precision: int) -> Sp
         rounded = (2 * width * scale + den) // (2 * den)  # round half-up of width / den to `precision` decimals
         flagged = int((rounded * limit.denominator > limit.numerator * scale).sum())
     return Spread(
-        len(stats), float(values.mean()), float(values.max()), flagged, None if limit is None else float(limit)
+        len(stats.lo), float(values.mean()), float(values.max()), flagged, None if limit is None else float(limit)
     )
+
+
+def group_sums(groups: Ints, values: Floats, size: int) -> Floats:
+    """Per group (codes ``0..size-1``) the sum of ``values``, exactly as pandas' groupby sums them (compensated,
+    in row order), so that sums and means keep the bits they had; the codes go in as categories, which spares
+    pandas hashing them."""
+    categories = pd.Series(pd.Categorical.from_codes(groups, categories=pd.RangeIndex(size)))
+    sums = pd.Series(values).groupby(categories, observed=False).sum()
+    return np.asarray(sums, dtype=np.float64)
 
 
 def spread_limit(rubric: Rubric) -> Fraction | None:
