@@ -29,7 +29,7 @@ from qualcert.agreement.coefficients import compute
 from qualcert.agreement.loo import leave_one_out
 from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut, ReviewerAgreement, Spread
 from qualcert.agreement.reviewers import reviewer_agreement
-from qualcert.agreement.table import RatingFrame, UnitSpreads, spread_limit, spread_of
+from qualcert.agreement.table import RatingFrame, UnitSpreads, groups, spread_limit, spread_of
 from qualcert.errors import Problem
 from qualcert.results import Consensus
 from qualcert.rubric import LevelsScale, Rubric
@@ -79,22 +79,22 @@ def compute_agreement(
     limit = spread_limit(rubric)
     overall = compute(ratings.ratings(), plan=plan, scope="overall")
     by_indicator = []
-    codes = {str(i): code for code, i in enumerate(ratings.ids[st.INDICATOR])}
-    rows = ratings.rows_by(st.INDICATOR)
+    ids = [str(i) for i in ratings.ids[st.INDICATOR]]
+    rows = dict(zip(ids, ratings.rows_by(st.INDICATOR), strict=True))
     units = UnitSpreads.of(ratings)
+    unit_rows = dict(zip(ids, groups(units.indicator, len(ids)), strict=True))
+    none = np.zeros(0, dtype=np.intp)  # an indicator without ratings
     for ind in rubric.indicators.values():
-        code = codes.get(ind.id)
         level = isinstance(rubric.scale_of(ind), LevelsScale)
-        indicator_rows = rows[code] if code is not None else np.zeros(0, dtype=np.intp)
         by_indicator.append(
             IndicatorAgreement(
                 indicator_id=ind.id,
                 scale=ind.scale,
                 level_scale=level,
                 coefficients=compute(
-                    ratings.ratings(indicator_rows, categorical=level), plan=plan, scope=f"indicator:{ind.id}"
+                    ratings.ratings(rows.get(ind.id, none), categorical=level), plan=plan, scope=f"indicator:{ind.id}"
                 ),
-                spread=spread_of(units.of_indicator(code), limit, rubric.precision),
+                spread=spread_of(units.take(unit_rows.get(ind.id, none)), limit, rubric.precision),
             )
         )
     return Agreement(

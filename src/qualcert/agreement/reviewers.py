@@ -113,8 +113,9 @@ def _consensus_grades(rubric: Rubric, ratings: RatingFrame) -> dict[str, tuple[f
     w = weights[ratings.codes[st.INDICATOR][rows]]
     _, unit = dense(ratings.unit[rows], ratings.n_units)
     n = np.bincount(unit)
-    avg = (group_sums(unit, g, len(n)) / n)[unit]
-    variance = (group_sums(unit, g * g, len(n)) / n)[unit] - avg**2
+    means = group_sums(unit, np.column_stack([g, g * g]), len(n)) / n[:, None]  # of g and of g**2
+    avg = means[unit, 0]
+    variance = means[unit, 1] - avg**2
     var = np.maximum(variance, MIN_VARIANCE)  # population variance, floored as Moodle does
     # a sheet is an (institution, stage); a reviewer's sheet ("own") is sheet * reviewers + reviewer
     reviewers, stages = len(ratings.ids[st.REVIEWER]), len(ratings.ids[st.STAGE])
@@ -159,5 +160,5 @@ def _consensus_grades(rubric: Rubric, ratings: RatingFrame) -> dict[str, tuple[f
 def _distance(delta: Floats, w: Floats, var: Floats, key: Ints, size: int) -> Floats:
     """Moodle's weighted cubic distance of each sheet (rows sharing a ``key``, 0..size-1) from reference values,
     given each row's difference ``delta`` from its reference."""
-    term = w * np.abs(delta) ** 3 / (COMPARISON * var)
-    return group_sums(key, term, size) / group_sums(key, w, size)
+    sums = group_sums(key, np.column_stack([w * np.abs(delta) ** 3 / (COMPARISON * var), w]), size)
+    return sums[:, 0] / sums[:, 1]

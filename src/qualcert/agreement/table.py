@@ -92,9 +92,13 @@ class RatingFrame:
 
     def rows_by(self, column: str) -> list[Ints]:
         """The ascending positions of the ratings of each id of ``column`` (in the order of ``ids[column]``)."""
-        codes, size = self.codes[column], len(self.ids[column])
-        order = np.argsort(codes.astype(np.min_scalar_type(max(size - 1, 0))), kind="stable")  # radix up to 16 bits
-        return np.split(order, np.cumsum(np.bincount(codes, minlength=size))[:-1])
+        return groups(self.codes[column], len(self.ids[column]))
+
+
+def groups(codes: Ints, size: int) -> list[Ints]:
+    """The ascending positions of the entries of each code ``0..size-1``: one stable sort (radix up to 16 bits)."""
+    order = np.argsort(codes.astype(np.min_scalar_type(max(size - 1, 0))), kind="stable")
+    return np.split(order, np.cumsum(np.bincount(codes, minlength=size))[:-1]) if size else []
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,8 @@ class UnitSpreads:
         pairable = np.bincount(unit, minlength=size) >= 2
         return cls(indicator[pairable], lo[pairable], hi[pairable], den[pairable])
 
-    def of_indicator(self, code: int | None) -> UnitSpreads:
-        """The units of one indicator (by code; None: an indicator without ratings)."""
-        keep = self.indicator == code if code is not None else np.zeros(len(self.indicator), dtype=bool)
-        return UnitSpreads(self.indicator[keep], self.lo[keep], self.hi[keep], self.den[keep])
+    def take(self, units: Ints) -> UnitSpreads:
+        return UnitSpreads(self.indicator[units], self.lo[units], self.hi[units], self.den[units])
 
 
 def spread_of(stats: UnitSpreads, limit: Fraction | None, precision: int) -> Spread:
@@ -145,12 +147,15 @@ def spread_of(stats: UnitSpreads, limit: Fraction | None, precision: int) -> Spr
 
 
 def group_sums(groups: Ints, values: Floats, size: int) -> Floats:
-    """Per group (codes ``0..size-1``) the sum of ``values``, exactly as pandas' groupby sums them (compensated,
-    in row order), so that sums and means keep the bits they had; the codes go in as categories, which spares
-    pandas hashing them."""
+    """Per group (codes ``0..size-1``) the sums of ``values`` (a column, or columns), as pandas' groupby sums them.
+
+    pandas adds with ``np.add.reduceat`` when the codes are sorted and with a compensated sum in row
+    order otherwise, so a caller that renumbers keys in their order (:func:`dense`) gets the bits of a
+    groupby on the keys themselves. The codes go in as categories, which spares pandas hashing them.
+    """
     categories = pd.Series(pd.Categorical.from_codes(groups, categories=pd.RangeIndex(size)))
-    sums = pd.Series(values).groupby(categories, observed=False).sum()
-    return np.asarray(sums, dtype=np.float64)
+    sums = pd.DataFrame(values).groupby(categories, observed=False).sum()
+    return np.asarray(sums, dtype=np.float64).reshape((size, *values.shape[1:]))
 
 
 def spread_limit(rubric: Rubric) -> Fraction | None:
