@@ -14,6 +14,7 @@ from hypothesis import strategies as s
 from qualcert.errors import SheetError
 from qualcert.ingest import Roster, load_scores, read_roster
 from qualcert.rubric import Rubric, parse_rubric
+from qualcert.scoring.fractions import normalise_text, normalise_texts
 from tests.ingest_helpers import HEADER, ROSTER, RUBRIC, scores, write
 
 LINES = [
@@ -73,3 +74,18 @@ def test_order_does_not_change_the_problems(
     assert Counter(p.code for p in caught.value.problems) == Counter(
         {"unknown-indicator": 1, "score-not-in-scale": 1, "conflicting-score": 1, "duplicate-score": 1}
     )
+
+
+CELL_TEXT = s.text(s.sampled_from(" \t\u00a0\u3000\x00a가\u1100\u1161\u0301\u00a8ＡﬁÅ1."), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=s.one_of(
+        s.lists(s.one_of(CELL_TEXT, s.text(max_size=4)), max_size=5),
+        s.lists(s.one_of(CELL_TEXT, s.floats(allow_nan=False), s.integers()), max_size=5),
+    )
+)
+def test_a_column_normalises_as_its_cells_do(values: list[object]) -> None:
+    """The column-at-once shortcut (already normalised text) never differs from the cell-by-cell rule."""
+    assert normalise_texts(values) == [normalise_text(v) for v in values]

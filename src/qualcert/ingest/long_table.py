@@ -32,7 +32,7 @@ from qualcert.ingest.columns import (
     header_key,
 )
 from qualcert.ingest.sources import Grid, SourceFile, column_letters
-from qualcert.scoring.fractions import normalise_text
+from qualcert.scoring.fractions import normalise_text, normalise_texts
 
 HEADER_SCAN: Final = 100  # rows searched for the header (reviewers insert rows above it)
 ORIGIN: Final = "origin"  # raw column: index of the row's Origin
@@ -221,6 +221,13 @@ def _comment_only(where: Location) -> Problem:
     return Problem("comment-without-score", "a comment but no score; the row counts as not scored", where, "warning")
 
 
+def _column(rows: Sequence[Sequence[Any]], col: int) -> list[str]:
+    """The normalised text of column ``col`` of every row ("" past a row's end, or for col -1)."""
+    if col < 0:
+        return [""] * len(rows)
+    return normalise_texts([row[col] if col < len(row) else "" for row in rows])
+
+
 def read_rows(grid: Grid, header: Header, labels: Mapping[str, tuple[int, int]], raw: RawRows) -> int:
     """The body of a table on a sheet → raw rows. ``labels``: fields taken from labelled cells (row, col)
     instead of columns (templates). Returns the number of scored rows."""
@@ -240,37 +247,39 @@ def read_rows(grid: Grid, header: Header, labels: Mapping[str, tuple[int, int]],
     )
     cols = header.columns
     score_col, comment_col = cols[SCORE], cols.get(COMMENT, -1)
-    fields = [f for f in (*KEY_FIELDS, INDICATOR) if f not in constants]
+    fields = [f for f in (*KEY_FIELDS, INDICATOR) if f not in constants]  # the indicator last
     where = [cols[f] for f in fields]
-    out: dict[str, list[Any]] = {f: [] for f in (*fields, SCORE, COMMENT, ROW)}
-    lists = [out[f] for f in fields]
-    scores, comments, numbers = out[SCORE], out[COMMENT], out[ROW]
-    for r in range(header.row + 1, len(rows)):
-        row = rows[r]
-        width = len(row)
-        score = normalise_text(row[score_col]) if score_col < width else ""
-        comment = normalise_text(row[comment_col]) if 0 <= comment_col < width else ""
-        if not score:
-            blank = grid.blank_problem(r, score_col)
-            if blank is not None:
-                raw.problems.append(blank)
-            elif comment:
-                raw.problems.append(_comment_only(grid.where(r, score_col)))
-            continue
-        values = [normalise_text(row[c]) if c < width else "" for c in where]
-        if header_cell(score)[0] == SCORE and header_cell(values[-1])[0] == INDICATOR:
-            continue  # the header again (English under Korean labels, apart since a reviewer inserted a row)
-        if not all(values):
-            blanks = [b for c, v in zip(where, values, strict=True) if not v and (b := grid.blank_problem(r, c))]
-            if blanks:
-                raw.problems += blanks
+    first = header.row + 1
+    body = rows[first:]
+    scores, comments = _column(body, score_col), _column(body, comment_col)
+    keys = [_column(body, c) for c in where]
+    headers = {s for s in set(scores) if s and header_cell(s)[0] == SCORE}
+    kept: list[int] | range = range(len(body))
+    if "" in scores or headers or any("" in column for column in keys):  # rows to skip or report, in row order
+        kept = []
+        for i, score in enumerate(scores):
+            r = first + i
+            if not score:
+                blank = grid.blank_problem(r, score_col)
+                if blank is not None:
+                    raw.problems.append(blank)
+                elif comments[i]:
+                    raw.problems.append(_comment_only(grid.where(r, score_col)))
                 continue
-        for target, value in zip(lists, values, strict=True):
-            target.append(value)
-        scores.append(score)
-        comments.append(comment)
-        numbers.append(r + 1)
-    count = len(numbers)
+            values = [column[i] for column in keys]
+            if score in headers and header_cell(values[-1])[0] == INDICATOR:
+                continue  # the header again (English under Korean labels, apart since a reviewer inserted a row)
+            if "" in values:
+                blanks = [b for c, v in zip(where, values, strict=True) if not v and (b := grid.blank_problem(r, c))]
+                if blanks:
+                    raw.problems += blanks
+                    continue
+            kept.append(i)
+        scores, comments = [scores[i] for i in kept], [comments[i] for i in kept]
+        keys = [[column[i] for i in kept] for column in keys]
+    count = len(kept)
+    out: dict[str, Sequence[Any]] = dict(zip(fields, keys, strict=True))
+    out |= {SCORE: scores, COMMENT: comments, ROW: [first + 1 + i for i in kept]}
     for f, value in constants.items():
         out[f] = [value] * count
     raw.extend(out | {ORIGIN: [origin] * count})
