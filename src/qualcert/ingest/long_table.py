@@ -80,8 +80,9 @@ def find_header(rows: Sequence[Sequence[Any]], naming: Sequence[str] = (INDICATO
     rows (a template has Korean labels over the English ones; the English row then wins)."""
     found: Header | None = None
     for r, row in enumerate(rows[:HEADER_SCAN]):
-        fields = _fields(row)
-        if all(f in fields.columns for f in naming):
+        named = {header_cell(value)[0] for value in filter(None, row) if type(value) is str}  # no empty cells
+        if named.issuperset(naming):  # the full look (aliases, duplicates) only at a header
+            fields = _fields(row)
             found = Header(r, fields.columns, fields.duplicates)
         elif found is not None:
             break
