@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any, Final
 
 import numpy as np
@@ -222,13 +223,6 @@ def _comment_only(where: Location) -> Problem:
     return Problem("comment-without-score", "a comment but no score; the row counts as not scored", where, "warning")
 
 
-def _column(rows: Sequence[Sequence[Any]], col: int) -> list[str]:
-    """The normalised text of column ``col`` of every row ("" past a row's end, or for col -1)."""
-    if col < 0:
-        return [""] * len(rows)
-    return normalise_texts([row[col] if col < len(row) else "" for row in rows])
-
-
 def read_rows(grid: Grid, header: Header, labels: Mapping[str, tuple[int, int]], raw: RawRows) -> int:
     """The body of a table on a sheet → raw rows. ``labels``: fields taken from labelled cells (row, col)
     instead of columns (templates). Returns the number of scored rows."""
@@ -252,8 +246,13 @@ def read_rows(grid: Grid, header: Header, labels: Mapping[str, tuple[int, int]],
     where = [cols[f] for f in fields]
     first = header.row + 1
     body = rows[first:]
-    scores, comments = _column(body, score_col), _column(body, comment_col)
-    keys = [_column(body, c) for c in where]
+    table = list(zip_longest(*body, fillvalue=""))  # columns, "" past the end of a shorter row
+
+    def texts(col: int) -> list[str]:
+        return normalise_texts(table[col]) if 0 <= col < len(table) else [""] * len(body)
+
+    scores, comments = texts(score_col), texts(comment_col)
+    keys = [texts(c) for c in where]
     headers = {s for s in set(scores) if s and header_cell(s)[0] == SCORE}
     kept: list[int] | range = range(len(body))
     if "" in scores or headers or any("" in column for column in keys):  # rows to skip or report, in row order
@@ -280,7 +279,7 @@ def read_rows(grid: Grid, header: Header, labels: Mapping[str, tuple[int, int]],
         keys = [[column[i] for i in kept] for column in keys]
     count = len(kept)
     out: dict[str, Sequence[Any]] = dict(zip(fields, keys, strict=True))
-    out |= {SCORE: scores, COMMENT: comments, ROW: [first + 1 + i for i in kept]}
+    out |= {SCORE: scores, COMMENT: comments, ROW: list(map((first + 1).__add__, kept))}
     for f, value in constants.items():
         out[f] = [value] * count
     raw.extend(out | {ORIGIN: [origin] * count})
