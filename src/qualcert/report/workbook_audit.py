@@ -18,7 +18,7 @@ from qualcert import scoretable as st
 from qualcert.numeric import to_float
 from qualcert.report.csv_out import summary_headers
 from qualcert.report.workbook_text import LABELS
-from qualcert.report.xlsx_kit import NUMBER, Cell, Col, Styles, Table, cond, letters
+from qualcert.report.xlsx_kit import NUMBER, Cell, Col, Styles, Table, Written, cond, letters
 from qualcert.results import IndicatorResult, Results
 from qualcert.rubric import name_text
 from qualcert.scoring.fractions import scales_for
@@ -175,35 +175,43 @@ def write_indicators(
     names = {i.id: name_text(i.name, lang) for i in results.rubric.indicators.values()}
     number = _Rounded(p)  # points and scores, rounded like the JSON's
     fraction = _Rounded(max(p, 4))  # as the JSON's "fraction"
-    flags: dict[tuple[bool, bool, bool], str] = {}
     table = Table(ws, styles, columns)
+    sources_col = len(columns) - 1
+
+    def middle(ind: IndicatorResult, labels: tuple[str | None, ...]) -> list[Cell]:
+        """Columns from the indicator to the flags: one indicator result with its reviewers' labels per stage."""
+        fractions = {s.stage: s.fraction for s in ind.stages}
+        row: list[Cell] = [
+            ind.indicator_id,
+            names[ind.indicator_id],
+            number[ind.points],
+            None if ind.applicable else t.get(f"excl_{ind.excluded}", ind.excluded or ""),
+        ]
+        for stage, label in zip(stages, labels, strict=True):
+            value = fractions.get(stage)
+            row += [label, None if value is None else fraction[value]]
+        score = ind.score
+        return [
+            *row,
+            None if ind.fraction is None else fraction[ind.fraction],
+            None if score is None else number[score],
+            _flags(ind, t),
+        ]
+
+    # Results are shared (64,000 rows hold a few thousand distinct indicator results with their labels):
+    # each (result, labels) is typed once. Only the institution and the sources change from row to row.
+    middles: dict[tuple[int, tuple[str | None, ...]], list[Written]] = {}  # by the result's id: all stay alive
     empty = Audit({}, "", [])
     for inst in results.institutions:
         iid = inst.institution_id
+        head = table.cells([iid])
         for ind in inst.indicators:
             trail = audit.get((iid, ind.indicator_id), empty)
-            fractions = {s.stage: s.fraction for s in ind.stages}
-            marks = (ind.flagged, ind.na_conflict, ind.missing)
-            if marks not in flags:
-                flags[marks] = _flags(ind, t)
-            row: list[Cell] = [
-                iid,
-                ind.indicator_id,
-                names[ind.indicator_id],
-                number[ind.points],
-                None if ind.applicable else t.get(f"excl_{ind.excluded}", ind.excluded or ""),
-            ]
-            for stage in stages:
-                value = fractions.get(stage)
-                row += [trail.labels.get(stage), None if value is None else fraction[value]]
-            score = ind.score
-            row += [
-                None if ind.fraction is None else fraction[ind.fraction],
-                None if score is None else number[score],
-                flags[marks],
-                trail.sources,
-            ]
-            table.add(row)
+            labels = tuple(trail.labels.get(stage) for stage in stages)
+            cells = middles.get((id(ind), labels))
+            if cells is None:
+                cells = middles[id(ind), labels] = table.cells(middle(ind, labels), first=1)
+            table.add_cells([*head, *cells, *table.cells([trail.sources], first=sources_col)])
     first, last = 1, table.last
     n = len(columns)
     flags_col, excluded_col = letters(n - 2), letters(4)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, Final
 
 from xlsxwriter.format import Format
@@ -86,6 +87,7 @@ def _header_width(text: str) -> int:
 
 TEXT, NUMBER, DATE = "text", "number", "date"
 Cell = str | int | float | Decimal | date | None
+Written = tuple[int, Callable[[int, int, Any], object], str | float | datetime]  # column, a write_* method, value
 
 
 @dataclass(frozen=True)
@@ -162,54 +164,85 @@ class Styles:
 
 
 class Table:
-    """A header row, typed rows written cell by cell, widths tracked for text; then panes, filter, print setup."""
+    """A header row, typed rows, widths tracked for text; then panes, filter, print setup.
+
+    A row is written from :meth:`cells`: each value typed once (text guarded, its width
+    noted; numbers as floats; dates as datetimes), with the worksheet method that writes
+    it. :meth:`add` does both for one row; a sheet whose rows repeat parts (the same
+    indicator result on many rows) prepares each part once and writes the rows with
+    :meth:`add_cells`.
+    """
 
     def __init__(self, ws: Worksheet, styles: Styles, columns: Sequence[Col], header_row: int = 0) -> None:
         self.ws, self.styles, self.columns = ws, styles, list(columns)
         self.header_row, self.row = header_row, header_row + 1
         self.kinds = [c.kind for c in self.columns]
         self.caps = [c.max_width for c in self.columns]
-        self.wraps = [c.fmt == "wrap" for c in self.columns]
+        self.wraps = [c.fmt == "wrap" and c.kind is TEXT for c in self.columns]
+        self.wrapped = any(self.wraps)
         self.blanks = [c for c, col in enumerate(self.columns) if col.fmt == "committee"]  # to be filled in by hand
         self.cache: dict[str, int] = {}  # widths of texts seen (names and labels repeat)
         self.widths = [max(c.min_width, _header_width(c.header)) for c in self.columns]
+        self.write_date = partial(ws.write_datetime, cell_format=styles.col["date"])
         for c, col in enumerate(self.columns):
             ws.write_string(header_row, c, col.header, styles.header)
         ws.set_row(header_row, 30)
 
-    def add(self, values: Sequence[Cell]) -> int:
-        """Write one row; return its index. ``None`` and ``""`` leave the cell empty."""
-        r, widths, caps, cache, wraps = self.row, self.widths, self.caps, self.cache, self.wraps
-        lines = 1
+    def cells(self, values: Sequence[Cell], first: int = 0) -> list[Written]:
+        """``values`` (from column ``first`` on) as cells to write, on one row or many.
+
+        ``None`` and ``""`` are left out (the cell stays empty); a text that a spreadsheet
+        would run as a formula gets a leading apostrophe (:func:`~qualcert.report.csv_out.guard`,
+        inline: this runs for most of a million cells) and widens its column, up to the cap.
+        """
+        widths, caps, cache, kinds = self.widths, self.caps, self.cache, self.kinds
         write_string, write_number = self.ws.write_string, self.ws.write_number
-        for c, (kind, value) in enumerate(zip(self.kinds, values, strict=False)):
+        out: list[Written] = []
+        for c, value in enumerate(values, start=first):
             if value is None:
                 continue
-            if kind is TEXT:
+            if kinds[c] is TEXT:
                 text = value if type(value) is str else str(value)
                 if not text:
                     continue
-                if text.startswith(FORMULA_STARTS):  # guard(), inline: this runs for most of a million cells
+                if text.startswith(FORMULA_STARTS):
                     text = "'" + text
-                write_string(r, c, text)
+                out.append((c, write_string, text))
                 if widths[c] < caps[c] and 2 * len(text) + 2 > widths[c]:  # a line is at most twice its length wide
                     width = cache.get(text)
                     if width is None:
                         width = cache[text] = _lines_width(text) + 2
                     widths[c] = max(widths[c], width)
-                if wraps[c] and (2 * len(text) > caps[c] - 2 or "\n" in text):
-                    lines = max(lines, _line_count(text, caps[c]))
             elif type(value) is float:
-                write_number(r, c, value)
+                out.append((c, write_number, value))
             elif isinstance(value, date):
-                self.ws.write_datetime(r, c, datetime(value.year, value.month, value.day), self.styles.col["date"])
+                out.append((c, self.write_date, datetime(value.year, value.month, value.day)))
             else:
-                write_number(r, c, float(value))  # a Decimal becomes the double nearest to it: the JSON's number
-        for c in self.blanks:  # a fill that marks the cells to fill in, on the table's rows only
-            if c >= len(values) or values[c] is None or values[c] == "":
-                self.ws.write_blank(r, c, None, self.styles.col["committee"])
-        if lines > 1:  # LibreOffice does not fit row heights to wrapped text on opening; Excel may not either
-            self.ws.set_row(r, LINE_HEIGHT * lines + 2)
+                out.append((c, write_number, float(value)))  # a Decimal becomes the double nearest to it: the JSON's
+        return out
+
+    def add(self, values: Sequence[Cell]) -> int:
+        """Write one row; return its index. ``None`` and ``""`` leave the cell empty."""
+        return self.add_cells(self.cells(values))
+
+    def add_cells(self, cells: Sequence[Written]) -> int:
+        """Write one row of :meth:`cells` (in column order); return its index."""
+        r = self.row
+        for c, write, value in cells:
+            write(r, c, value)
+        if self.blanks:  # a fill that marks the cells to fill in, on the table's rows only
+            written = {c for c, _, _ in cells}
+            for c in self.blanks:
+                if c not in written:
+                    self.ws.write_blank(r, c, None, self.styles.col["committee"])
+        if self.wrapped:
+            caps, wraps = self.caps, self.wraps
+            lines = 1
+            for c, _, text in cells:
+                if wraps[c] and isinstance(text, str) and (2 * len(text) > caps[c] - 2 or "\n" in text):
+                    lines = max(lines, _line_count(text, caps[c]))
+            if lines > 1:  # LibreOffice does not fit row heights to wrapped text on opening; Excel may not either
+                self.ws.set_row(r, LINE_HEIGHT * lines + 2)
         self.row += 1
         return r
 
