@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 from xlsxwriter.worksheet import Worksheet
 
 from qualcert import scoretable as st
@@ -27,7 +28,7 @@ from qualcert.scoring.fractions import scales_for
 # the audit trail: every reviewer's score per (institution, indicator, stage), with its cell
 
 
-@dataclass
+@dataclass(slots=True)
 class Audit:
     labels: dict[str, str]  # stage → "R01:충족 R02:부분충족"
     sources: str  # "a.xlsx!평가표!F8, b.xlsx!평가표!F8" / "scores.csv:12,13"
@@ -36,14 +37,20 @@ class Audit:
 
 def _display_names(files: Sequence[str]) -> dict[str, str]:
     """Input paths shown relative to their common folder (short, and still unique)."""
-    unique = sorted(set(files))
-    if not unique:
+    folders = {f: os.path.dirname(f) for f in set(files)}
+    if not folders:
         return {}
     try:
-        root = os.path.commonpath([os.path.dirname(f) for f in unique])
+        root = os.path.commonpath(set(folders.values()))
     except ValueError:  # mixed absolute and relative paths, or drives
-        return {f: f for f in unique}
-    return {f: os.path.relpath(f, root) if root else f for f in unique}
+        root = ""
+    if not root:
+        return {f: f for f in folders}
+    shown = {d: os.path.relpath(d, root) for d in set(folders.values())}  # once per folder, not per file
+    return {
+        f: os.path.basename(f) if shown[d] == os.curdir else os.path.join(shown[d], os.path.basename(f))
+        for f, d in folders.items()
+    }
 
 
 def audit_trail(results: Results, lang: str) -> dict[tuple[str, str], Audit]:
@@ -59,7 +66,8 @@ def audit_trail(results: Results, lang: str) -> dict[tuple[str, str], Audit]:
         return {}
     t = LABELS[lang]
     flagged = {(inst.institution_id, ind.indicator_id) for inst in results.institutions for ind in inst.flagged}
-    order = table[st.STAGE].map({"document": 0, "onsite": 1}).fillna(2).astype("int64")
+    stage = table[st.STAGE].to_numpy(dtype=object)
+    order = np.where(stage == "document", 0, np.where(stage == "onsite", 1, 2))
     table = table.assign(_order=order).sort_values(
         [st.INSTITUTION, st.INDICATOR, "_order", st.STAGE, st.REVIEWER], kind="stable"
     )
@@ -83,18 +91,16 @@ def audit_trail(results: Results, lang: str) -> dict[tuple[str, str], Audit]:
     ]
     starts = [k for k in range(n) if new_key[k]]  # of each (institution, indicator)
     runs = [k for k in range(n) if new_key[k] or stages[k] != stages[k - 1]]  # of each stage within one
-    run_ends = [*runs[1:], n]
-    run_texts = [" ".join(pairs[a:b]) for a, b in zip(runs, run_ends, strict=True)]
+    run_texts = [" ".join(pairs[a:b]) for a, b in zip(runs, [*runs[1:], n], strict=True)]
+    run_stages = [stages[k] for k in runs]
+    key_runs = [i for i, k in enumerate(runs) if new_key[k]]  # the first run of each (institution, indicator)
     same_place = [not new_key[k] and files[k] == files[k - 1] and sheets[k] == sheets[k - 1] for k in range(n)]
     shared = any(same_place)  # never with template workbooks: one file per reviewer and stage
     audit: dict[tuple[str, str], Audit] = {}
-    run = 0
-    for first, end in zip(starts, [*starts[1:], n], strict=True):
+    spans = zip(starts, [*starts[1:], n], key_runs, [*key_runs[1:], len(runs)], strict=True)
+    for first, end, first_run, end_run in spans:
         key = (institutions[first], indicators[first])
-        by_stage: dict[str, str] = {}
-        while run < len(runs) and runs[run] < end:
-            by_stage[stages[runs[run]]] = run_texts[run]
-            run += 1
+        by_stage = dict(zip(run_stages[first_run:end_run], run_texts[first_run:end_run], strict=True))
         if shared and any(same_place[first:end]):
             parts = [places[first]]
             for k in range(first + 1, end):
@@ -250,7 +256,9 @@ def write_disagreements(
     ]
     names = {i.id: name_text(i.name, lang) for i in results.rubric.indicators.values()}
     scales = scales_for(results.rubric)
+    number = _Rounded(p)  # spreads, rounded like the JSON's
     table = Table(ws, styles, columns)
+    agreed = letters(8)
     cells: dict[str, list[str]] = {}  # indicator → agreed-score cells, for one drop-down per indicator
     for inst in results.institutions:
         for ind in inst.flagged:
@@ -263,12 +271,12 @@ def write_disagreements(
                     ind.indicator_id,
                     names[ind.indicator_id],
                     why,
-                    None if ind.spread is None else to_float(ind.spread, p),
+                    None if ind.spread is None else number[ind.spread],
                     "\n".join(trail.lines) if trail else "",
                     trail.sources.replace(", ", "\n") if trail else "",
                 ]
             )
-            cells.setdefault(ind.indicator_id, []).append(f"{letters(8)}{r + 1}")
+            cells.setdefault(ind.indicator_id, []).append(f"{agreed}{r + 1}")
     for indicator_id, refs in cells.items():
         values = scales[indicator_id].values()
         if sum(len(v) + 1 for v in values) <= 255:
