@@ -6,13 +6,16 @@
    ``DATA/roster.csv``, issued 2023-12-05, as `qualcert score` does) and pickles the
    Results to a cache file (reused while it is newer than this checkout's sources).
 2. Writes the workbook once, reads back every cell it holds (per sheet: row, column,
-   string or number), and pickles that list: the baseline writes exactly these cells,
-   strings as strings and numbers as numbers, with xlsxwriter in constant_memory mode
-   and no formats, widths or anything else.
-3. Times, each in a fresh subprocess and interleaved (qualcert, baseline, qualcert, ...),
-   ``write_workbook(results, path)`` alone and the baseline alone: wall time
-   (``perf_counter``) and process CPU time (``process_time``; the machine is shared, so
-   CPU time is the steadier of the two). Medians of ``--repeat`` runs, and their ratio.
+   string or number, and its style index), and pickles that list: the baseline writes
+   exactly these cells, strings as strings and numbers as numbers, with xlsxwriter in
+   constant_memory mode and no formats, widths or anything else (issue 9's target).
+   A second baseline, for reference only, writes the same cells the same way, each with a
+   format where ours has one (as many distinct formats as ours): every cell of ours carries
+   one (column formats become each cell's style), and xlsxwriter's cost of that is in ours.
+3. Times, each in a fresh subprocess and interleaved (qualcert, baseline, formats,
+   then the reverse order, ...), ``write_workbook(results, path)`` alone and each baseline
+   alone: wall time (``perf_counter``) and process CPU time (``process_time``; the machine
+   is shared, so CPU time is the steadier of the two). Medians of ``--repeat`` runs, and ratios.
 4. Peak memory of the write: tracemalloc's peak during ``write_workbook`` (Python
    allocations; xlsxwriter is pure Python) in one more subprocess, and the growth of
    ``ru_maxrss`` over the write in the timed ones.
@@ -39,11 +42,12 @@ from typing import Any
 from xml.etree.ElementTree import iterparse
 
 ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("qualcert", "baseline", "formats")  # formats: the baseline's cells, each with a format where ours has one
 RUBRIC = ROOT / "rubrics" / "ssqc-2023.yaml"
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
-Cells = list[tuple[str, list[tuple[int, int, str | float]]]]  # (sheet name, [(row, col, value)])
+Cells = list[tuple[str, list[tuple[int, int, str | float, int]]]]  # (sheet name, [(row, col, value, style)])
 
 
 def _status_mb(key: str) -> float:
@@ -82,7 +86,7 @@ def prepare_results(data: Path, cache: Path) -> None:
 
 
 def read_cells(path: Path) -> Cells:
-    """Every cell with a value in the workbook at ``path``, per sheet in order: strings and numbers."""
+    """Every cell with a value in the workbook at ``path``, per sheet in order: strings and numbers, and style index."""
     with zipfile.ZipFile(path) as z:
         strings: list[str] = []
         if "xl/sharedStrings.xml" in z.namelist():
@@ -98,7 +102,7 @@ def read_cells(path: Path) -> Cells:
         sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', book)
         out: Cells = []
         for name, rid in sheets:
-            cells: list[tuple[int, int, str | float]] = []
+            cells: list[tuple[int, int, str | float, int]] = []
             with z.open("xl/" + targets[rid]) as f:
                 for _, el in iterparse(f):
                     if el.tag != NS + "c":
@@ -120,7 +124,7 @@ def read_cells(path: Path) -> Cells:
                         col = 0
                         for ch in m.group(1):
                             col = col * 26 + ord(ch) - 64
-                        cells.append((int(m.group(2)) - 1, col - 1, value))
+                        cells.append((int(m.group(2)) - 1, col - 1, value, int(el.get("s", "0"))))
                     el.clear()
             out.append((name, cells))
     return out
@@ -142,9 +146,9 @@ def describe(cells: Cells) -> str:
     lines = []
     total = Counter[str]()
     for name, entries in cells:
-        kinds = Counter("s" if isinstance(v, str) else "n" for _, _, v in entries)
-        chars = sum(len(v) for _, _, v in entries if isinstance(v, str))
-        rows = len({r for r, _, _ in entries})
+        kinds = Counter("s" if isinstance(v, str) else "n" for _, _, v, _ in entries)
+        chars = sum(len(v) for _, _, v, _ in entries if isinstance(v, str))
+        rows = len({r for r, _, _, _ in entries})
         total.update(kinds)
         total["chars"] += chars
         lines.append(
@@ -184,20 +188,30 @@ def time_qualcert(results_cache: Path, out: Path, trace: bool) -> dict[str, floa
     return _timed(results_cache, trace, lambda results: write_workbook(results, out / "r.xlsx"))
 
 
-def time_baseline(cells_cache: Path, out: Path, trace: bool) -> dict[str, float]:
+def time_baseline(cells_cache: Path, out: Path, trace: bool, formats: bool = False) -> dict[str, float]:
+    """The same cells, xlsxwriter in constant_memory mode; with ``formats``, each with a format where ours has one."""
     import xlsxwriter
+    from xlsxwriter.format import Format
 
     def write(cells: Cells) -> None:
         options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
         book = xlsxwriter.Workbook(str(out / "base.xlsx"), {"constant_memory": True, **options})
+        styles: dict[int, Format | None] = {0: None}
+
+        def style(index: int) -> Format | None:  # one distinct format per style index of ours
+            if index not in styles:
+                styles[index] = book.add_format({"num_format": "0." + "0" * len(styles)})
+            return styles[index]
+
         for name, entries in cells:
             ws = book.add_worksheet(name)
             write_string, write_number = ws.write_string, ws.write_number
-            for r, c, value in entries:
+            for r, c, value, s in entries:
+                fmt = style(s) if formats else None
                 if isinstance(value, str):
-                    write_string(r, c, value)
+                    write_string(r, c, value, fmt)
                 else:
-                    write_number(r, c, value)
+                    write_number(r, c, value, fmt)
         book.close()
 
     return _timed(cells_cache, trace, write)
@@ -232,16 +246,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data", help="folder with templates/, roster.csv")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "qualcert-bench-workbook")
-    parser.add_argument("--child", choices=["qualcert", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args()
     results_cache, cells_cache = args.cache / "results.pickle", args.cache / "cells.pickle"
 
+    if args.child == "qualcert":
+        print(json.dumps(time_qualcert(results_cache, args.out, args.trace)))
+        return
     if args.child:
-        run = time_qualcert if args.child == "qualcert" else time_baseline
-        print(json.dumps(run(results_cache if args.child == "qualcert" else cells_cache, args.out, args.trace)))
+        print(json.dumps(time_baseline(cells_cache, args.out, args.trace, formats=args.child == "formats")))
         return
 
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -254,16 +270,18 @@ def main() -> None:
     with cells_cache.open("rb") as f:
         print("cells written (the baseline writes the same):\n" + describe(pickle.load(f)))
 
-    runs: dict[str, list[dict[str, float]]] = {"qualcert": [], "baseline": []}
+    runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in KINDS}
     for k in range(args.repeat):
-        for kind in ("qualcert", "baseline") if k % 2 == 0 else ("baseline", "qualcert"):
+        for kind in KINDS if k % 2 == 0 else KINDS[::-1]:
             runs[kind].append(child(kind, args.cache, out))
     med = {kind: {m: statistics.median(r[m] for r in rs) for m in ("wall", "cpu")} for kind, rs in runs.items()}
-    q, b = med["qualcert"], med["baseline"]
+    q, b, f = med["qualcert"], med["baseline"], med["formats"]
     print(f"median of {args.repeat} runs, interleaved, each in a fresh process")
     print(f"  write_workbook                  wall {q['wall']:6.2f} s   cpu {q['cpu']:6.2f} s")
     print(f"  xlsxwriter constant_memory      wall {b['wall']:6.2f} s   cpu {b['cpu']:6.2f} s")
-    print(f"  ratio                           wall {q['wall'] / b['wall']:6.2f}x   cpu {q['cpu'] / b['cpu']:6.2f}x")
+    print(f"  ratio (issue 9's target ≤ 1.2)  wall {q['wall'] / b['wall']:6.2f}x   cpu {q['cpu'] / b['cpu']:6.2f}x")
+    print(f"  the same + a format per cell    wall {f['wall']:6.2f} s   cpu {f['cpu']:6.2f} s   (reference only)")
+    print(f"  ratio to that                   wall {q['wall'] / f['wall']:6.2f}x   cpu {q['cpu'] / f['cpu']:6.2f}x")
     for kind, rs in runs.items():
         print(f"  {kind:<10} runs (wall/cpu s): " + " ".join(f"{r['wall']:.2f}/{r['cpu']:.2f}" for r in rs))
     for kind, rs in runs.items():
