@@ -15,6 +15,7 @@ from qualcert import scoretable as st
 from qualcert.agreement import ALPHA_KEYS, ICC_KEYS, BootstrapPlan, Ratings, compute, compute_agreement, estimators
 from qualcert.agreement import coefficients as coef
 from qualcert.numeric import round_half_up
+from qualcert.results import Consensus
 from qualcert.scoring.engine import score
 from tests.scoring_helpers import Inst, rubric_from, table
 from tests.test_scoring_engine import RUBRIC
@@ -433,6 +434,18 @@ def test_leave_one_reviewer_out_reports_decision_changes() -> None:
         "total": 66.67,
         "total_without": 100.0,
     }
+
+
+def test_leaving_a_reviewer_out_keeps_the_consensus_values() -> None:
+    # Without R3, P1 passes on its reviewers' scores; an agreed 하 on 1.1.1 (under its floor) stays.
+    rows = sheet("P1", "R1", "상") + sheet("P1", "R2", "상") + sheet("P1", "R3", "하", points="0")
+    insts = {"P1": Inst("P1", "a", {"years": "5"})}
+    agreed = {("P1", "1.1.1"): Consensus("하", False, Fraction(0), "why", "committee", "c.csv:2", True, None)}
+    a = compute_agreement(R, table(R, rows), institutions=insts, plan=BootstrapPlan(0), consensus=agreed)
+    loo = {x.reviewer_id: x for x in a.leave_one_out}
+    assert {x.decision_without for x in loo.values()} == {"not_certified"}
+    plain = compute_agreement(R, table(R, rows), institutions=insts, plan=BootstrapPlan(0))
+    assert next(x for x in plain.leave_one_out if x.reviewer_id == "R3").decision_without == "certified"
 
 
 def test_a_lone_reviewer_gives_nulls_with_reasons_and_valid_json() -> None:

@@ -39,8 +39,8 @@ def leave_one_out(
     rank = {iid: n for n, iid in enumerate(order)}
     pairs = table[[st.INSTITUTION, st.REVIEWER]].drop_duplicates()
     left_out = sorted(zip(pairs[st.INSTITUTION], pairs[st.REVIEWER], strict=True), key=lambda p: (rank[p[0]], p[1]))
-    # Each pair is scored as an institution of its own (an id no roster can hold): its rows without the reviewer.
-    names = [f"\0{n}" for n in range(len(left_out))]
+    # Each pair is scored as an institution of its own, in a run of its own: its rows without the reviewer.
+    names = [str(n) for n in range(len(left_out))]
     variants = pd.DataFrame(
         {st.INSTITUTION: [iid for iid, _ in left_out], "left_out": [r for _, r in left_out], "variant": names}
     )
@@ -48,21 +48,18 @@ def leave_one_out(
     without = table[columns].merge(variants, on=st.INSTITUTION)
     without = without[without[st.REVIEWER] != without["left_out"]]
     without = without.assign(**{st.INSTITUTION: without["variant"]})
-    agreed = dict(consensus or {})
-    of_variant = {name: iid for name, (iid, _) in zip(names, left_out, strict=True)}
-    agreed |= {
-        (name, ind): agreed[iid, ind]
-        for name, iid in of_variant.items()
-        for ind in rubric.indicators
-        if (iid, ind) in agreed
-    }
+    agreed = consensus or {}
+    variants_of: dict[str, list[str]] = {}
+    for name, (iid, _) in zip(names, left_out, strict=True):
+        variants_of.setdefault(iid, []).append(name)
+    agreed_without = {(name, ind): value for (iid, ind), value in agreed.items() for name in variants_of.get(iid, ())}
 
     def info(iid: str) -> InstitutionInfo | None:
         return institutions.get(iid) if institutions is not None else None
 
-    scorer = Scorer(rubric, issued, agreed)
-    base = dict(zip(order, scorer.institutions(table, order, [info(iid) for iid in order]), strict=True))
-    scored = scorer.institutions(without, names, [info(iid) for iid, _ in left_out])
+    scored = Scorer(rubric, issued, agreed).institutions(table, order, [info(iid) for iid in order])
+    base = dict(zip(order, scored, strict=True))
+    scored = Scorer(rubric, issued, agreed_without).institutions(without, names, [info(iid) for iid, _ in left_out])
     return tuple(
         LeaveOneOut(
             institution_id=iid,
