@@ -248,9 +248,9 @@ class Results:
         """Each institution's part of the document, in order.
 
         The engine shares equal results (indicators, items, domains, rules checked) between
-        institutions; so are their dicts, built once per object: read only. With ``render``,
-        the entries of the lists of such results (:data:`SHARED_LISTS`) are ``render(dict)``
-        instead, made once per object too (the JSON writer splices their text)."""
+        institutions, and their dicts are shared the same way, built once per object: read only.
+        With ``render``, the entries of the lists of such results (:data:`SHARED_LISTS`) are
+        ``render(dict)`` instead, made once per object too (the JSON writer splices their text)."""
         shared = _Shared(self.rubric.precision, render)
         for inst in self.institutions:
             yield shared.institution(inst)

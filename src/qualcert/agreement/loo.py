@@ -1,8 +1,9 @@
 """Leave one reviewer out: would an institution's decision change without any single one of its reviewers?
 
-Each institution is re-scored by the scoring engine (:class:`qualcert.scoring.engine.Scorer`,
-the per-institution step of ``score``) without each of its reviewers in turn (their N/A marks
-included). The result is reported next to the decision; nothing is applied.
+Each institution is re-scored by the scoring engine (:class:`qualcert.scoring.engine.Scorer`)
+without each of its reviewers in turn (their N/A marks included): every (institution, reviewer)
+pair is one institution of a second batch. The result is reported next to the decision;
+nothing is applied.
 """
 
 from __future__ import annotations
