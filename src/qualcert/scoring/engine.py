@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -73,8 +72,9 @@ class Scorer:
         self._codes: dict[Hashable, int] = {}  # an indicator's inputs → the code of its result
         self._results: list[IndicatorResult] = []  # by code
         self._floors: list[tuple[Margin, Reason] | None] = []  # by code: the indicator's floor checked
-        self._areas: dict[tuple[int, int, int, int], AreaResult] = {}  # (area, score, max, denominator)
-        self._domains: dict[int, tuple[Reason, Margin | None] | None] = {}  # id(domain AreaResult) → its minimum
+        # (item or domain index, score, max, denominator) → the shared result (a domain's with its minimum checked)
+        self._items: dict[tuple[int, int, int, int], AreaResult] = {}
+        self._domains: dict[tuple[int, int, int, int], tuple[AreaResult, tuple[Reason, Margin | None] | None]] = {}
         self._totals: dict[tuple[int, int, int], TotalCheck] = {}  # (score, max, denominator)
         self._eligibility: dict[tuple[str, ...], tuple[tuple[EligibilityCheck, Reason], ...]] = {}
         column = {ind.id: n for n, (ind, _) in enumerate(self._plan)}
@@ -143,12 +143,22 @@ class Scorer:
             found = self._eligibility[values] = tuple(map(check_eligibility, rules, values))
         return found
 
-    def _area(self, key: tuple[int, int, int, int], area_id: str, minimum: Decimal | None) -> AreaResult:
-        area = self._areas.get(key)
-        if area is None:
-            _, score, maximum, den = key
-            area = self._areas[key] = AreaResult(area_id, Fraction(score, den), Fraction(maximum, den), minimum)
-        return area
+    def _item(self, k: int, score: int, maximum: int, den: int) -> AreaResult:
+        item = self._items.get((k, score, maximum, den))
+        if item is None:
+            item = AreaResult(self._item_ids[k], Fraction(score, den), Fraction(maximum, den))
+            self._items[k, score, maximum, den] = item
+        return item
+
+    def _domain(
+        self, k: int, score: int, maximum: int, den: int
+    ) -> tuple[AreaResult, tuple[Reason, Margin | None] | None]:
+        found = self._domains.get((k, score, maximum, den))
+        if found is None:
+            rubric, domain = self.rubric, self.rubric.domains[k]
+            area = AreaResult(domain.id, Fraction(score, den), Fraction(maximum, den), rubric.domain_minimum(domain))
+            found = self._domains[k, score, maximum, den] = (area, check_domain(rubric, domain, area))
+        return found
 
     def institutions(
         self, table: pd.DataFrame, ids: Sequence[str], infos: Sequence[InstitutionInfo | None]
@@ -200,16 +210,10 @@ class Scorer:
         den: int,
     ) -> InstitutionResult:
         rubric = self.rubric
-        items = tuple(
-            self._area((k, s, m, den), area_id, None)
-            for k, (area_id, s, m) in enumerate(zip(self._item_ids, item_scores, item_maxima, strict=True))
-        )
-        domains = []
-        for k, (domain, s, m) in enumerate(zip(rubric.domains, domain_scores, domain_maxima, strict=True)):
-            area = self._area((-1 - k, s, m, den), domain.id, rubric.domain_minimum(domain))
-            if id(area) not in self._domains:  # the area is kept by self._areas: its id stays its own
-                self._domains[id(area)] = check_domain(rubric, domain, area)
-            domains.append((area, self._domains[id(area)]))
+        items = tuple(self._item(k, s, m, den) for k, (s, m) in enumerate(zip(item_scores, item_maxima, strict=True)))
+        domains = [
+            self._domain(k, s, m, den) for k, (s, m) in enumerate(zip(domain_scores, domain_maxima, strict=True))
+        ]
         score_num, max_num = sum(domain_scores), sum(domain_maxima)
         total = self._totals.get((score_num, max_num, den))
         score, maximum = Fraction(score_num, den), Fraction(max_num, den)
