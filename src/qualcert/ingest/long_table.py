@@ -179,10 +179,27 @@ def duplicate_columns(
     return Problem(code, f"the header row is ambiguous: {claims}; rename or remove the extra columns", where)
 
 
-def map_distinct(values: np.ndarray, function: Callable[[Any], Any], missing: Any = "") -> np.ndarray:
-    """``function`` of every value, computed once per distinct value (a column repeats a few ids)."""
-    codes, uniques = pd.factorize(values)
-    return np.array([function(v) for v in uniques] + [missing], dtype=object)[codes]  # code -1 (NaN) → missing
+class Coded:
+    """A column as integer codes into its distinct values: work on the values is done once per distinct value
+    (a column repeats a few ids and labels)."""
+
+    def __init__(self, codes: np.ndarray, uniques: Sequence[Any]) -> None:
+        self.codes, self.uniques = codes, list(uniques)
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Coded:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return cls(codes.astype(np.int64), list(uniques))
+
+    def map(self, function: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
+        """``function`` of each row's value."""
+        mapped: np.ndarray = np.array([function(v) for v in self.uniques], dtype=dtype)[self.codes]
+        return mapped
+
+    def derived(self, function: Callable[[Any], Any]) -> Coded:
+        """The column of ``function`` of each row's value, coded (computed on the distinct values only)."""
+        inner = Coded.of(np.array([function(v) for v in self.uniques], dtype=object))
+        return Coded(inner.codes[self.codes], inner.uniques)
 
 
 def read_csv(source: SourceFile, raw: RawRows) -> int:
@@ -203,7 +220,7 @@ def read_csv(source: SourceFile, raw: RawRows) -> int:
     origin = raw.add_origin(Origin(source.path, None, header.columns, {}))
     body = frame.iloc[header.row + 1 :]
     text = {
-        f: map_distinct(body.iloc[:, c].to_numpy(), normalise_text)
+        f: Coded.of(body.iloc[:, c].to_numpy()).map(normalise_text)
         for f, c in header.columns.items()
         if f in SCORE_FIELDS
     }

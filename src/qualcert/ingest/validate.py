@@ -11,7 +11,7 @@ mistake gives one message.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ import pandas as pd
 from qualcert import scoretable as st
 from qualcert.errors import Location, Problem, RosterError
 from qualcert.ingest.columns import COMMENT, INDICATOR, INSTITUTION, REVIEWER, SCORE, STAGE, canonical_stage, described
-from qualcert.ingest.long_table import ORIGIN, ROW, RawRows
+from qualcert.ingest.long_table import ORIGIN, ROW, Coded, RawRows
 from qualcert.ingest.roster import Roster
 from qualcert.rubric import Rubric
 from qualcert.scoring.fractions import IndicatorScale, Parsed, is_na, scales_for
@@ -102,29 +102,7 @@ def _suggest(value: str, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-class _Coded:
-    """A text column as integer codes into its distinct values: checks run once per distinct value."""
-
-    def __init__(self, codes: np.ndarray, uniques: Sequence[Any]) -> None:
-        self.codes, self.uniques = codes, list(uniques)
-
-    @classmethod
-    def of(cls, values: np.ndarray) -> _Coded:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        return cls(codes.astype(np.int64), list(uniques))
-
-    def map(self, function: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
-        """``function`` of each row's value."""
-        mapped: np.ndarray = np.array([function(v) for v in self.uniques], dtype=dtype)[self.codes]
-        return mapped
-
-    def derived(self, function: Callable[[Any], Any]) -> _Coded:
-        """The column of ``function`` of each row's value, coded (computed on the distinct values only)."""
-        inner = _Coded.of(np.array([function(v) for v in self.uniques], dtype=object))
-        return _Coded(inner.codes[self.codes], inner.uniques)
-
-
-def _per_pair(a: _Coded, b: _Coded, rows: np.ndarray, test: Callable[[Any, Any], T]) -> tuple[np.ndarray, list[T]]:
+def _per_pair(a: Coded, b: Coded, rows: np.ndarray, test: Callable[[Any, Any], T]) -> tuple[np.ndarray, list[T]]:
     """``test`` run once per distinct (a, b) pair of ``rows``: (index of each row's pair, result of each pair)."""
     width = max(len(b.uniques), 1)
     inverse, pairs = pd.factorize(a.codes[rows] * width + b.codes[rows])
@@ -160,7 +138,7 @@ class _Checker:
     def ok(self) -> np.ndarray:
         return np.flatnonzero(~self.bad)
 
-    def failing(self, a: _Coded, b: _Coded, test: Callable[[Any, Any], bool]) -> np.ndarray:
+    def failing(self, a: Coded, b: Coded, test: Callable[[Any, Any], bool]) -> np.ndarray:
         """Rows not yet flagged whose (a, b) pair fails ``test`` (run once per distinct pair)."""
         ok = self.ok()
         pair, passed = _per_pair(a, b, ok, test)
@@ -173,7 +151,7 @@ def validate_scores(raw: RawRows, rubric: Rubric, roster: Roster | None) -> tupl
     """(score table, problems: errors and warnings). The table is only meaningful when no problem is an error."""
     frame = raw.frame()
     check = _Checker(raw, frame)
-    column = {c: _Coded.of(frame[c].to_numpy()) for c in (INSTITUTION, REVIEWER, STAGE, INDICATOR, SCORE)}
+    column = {c: Coded.of(frame[c].to_numpy()) for c in (INSTITUTION, REVIEWER, STAGE, INDICATOR, SCORE)}
 
     for field in (INSTITUTION, REVIEWER, STAGE, INDICATOR):
         check.flag(
@@ -307,7 +285,7 @@ def _table(
 
 
 def _merge_duplicates(
-    table: pd.DataFrame, raw: RawRows, frame: pd.DataFrame, rows: np.ndarray, coded: list[_Coded]
+    table: pd.DataFrame, raw: RawRows, frame: pd.DataFrame, rows: np.ndarray, coded: list[Coded]
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Identical repeats of one reviewer's score merge (a warning); different ones are an error naming each place.
 
