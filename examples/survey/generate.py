@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -33,6 +32,7 @@ import numpy as np
 
 from qualcert.errors import Location
 from qualcert.numeric import round_half_up
+from qualcert.report.json_layout import keyed_lines
 from qualcert.survey import Respondent, Survey, compute_survey, load_survey, run_survey
 
 HERE = Path(__file__).resolve().parent
@@ -120,14 +120,7 @@ def tune(survey: Survey, iid: str, draws: Draws, offsets: np.ndarray, target: De
 
 def json_text(doc: Mapping[str, object]) -> str:
     """Top-level keys on their own lines, one line per list entry (as `qualcert survey --json` writes)."""
-    lines = []
-    for key, value in doc.items():
-        if isinstance(value, list) and value:
-            body = ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in value)
-            lines.append(f"  {json.dumps(key)}: [\n{body}\n  ]")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    return "{\n" + keyed_lines(doc, 2, allow_nan=True) + "\n}\n"
 
 
 def csv_text(header: list[str], rows: list[list[str]]) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from qualcert.report.json_layout import keyed_lines
 from qualcert.results import SHARED_LISTS, Results
 
 
@@ -67,14 +68,7 @@ def _institution(inst: dict[str, Any]) -> str:
 
 def _agreement(block: dict[str, Any]) -> str:
     """One line per key of the agreement block; its lists (indicators, reviewers, leave-one-out) one entry per line."""
-    lines = []
-    for key, value in block.items():
-        if isinstance(value, list) and value:
-            entries = ",\n".join(f"      {_dumps(item)}" for item in value)
-            lines.append(f"    {_dumps(key)}: [\n{entries}\n    ]")
-        else:
-            lines.append(f"    {_dumps(key)}: {_dumps(value)}")
-    return '  "agreement": {\n' + ",\n".join(lines) + "\n  }"
+    return '  "agreement": {\n' + keyed_lines(block, 4) + "\n  }"
 
 
 def render_json(results: Results) -> str:

@@ -7,7 +7,6 @@ never recompute a number.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -15,6 +14,7 @@ from typing import Any, Final
 
 from qualcert.errors import Problem
 from qualcert.numeric import to_float
+from qualcert.report.json_layout import keyed_lines
 
 PRECISION: Final = 2
 BLANK_GROUP: Final = "(미입력)"  # an institution whose --by column is blank
@@ -220,11 +220,4 @@ class SurveyResults:
 def render_json(results: SurveyResults) -> str:
     """The JSON document: top-level keys on their own lines, one compact line per institution and group."""
     doc = results.to_json_dict()
-    lines = []
-    for key, value in doc.items():
-        if key in ("institutions", "groups", "questions") and value:
-            body = ",\n".join(f"    {json.dumps(item, ensure_ascii=False)}" for item in value)
-            lines.append(f"  {json.dumps(key)}: [\n{body}\n  ]")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    return "{\n" + keyed_lines(doc, 2, ("institutions", "groups", "questions"), allow_nan=True) + "\n}\n"
