@@ -267,6 +267,23 @@ def test_number_formats_follow_the_precision(tmp_path: Path, results: Results) -
     assert one["요약"]["D7"].number_format == "0.0" and one["요약"]["D7"].value == 94.7
 
 
+def test_table_cells_are_top_aligned_and_plain_text_carries_no_style(tmp_path: Path, results: Results) -> None:
+    """Text cells are written without a format (the Normal style is the tables' font and alignment)."""
+    book = written(tmp_path, results)
+    for name, header_row in (("요약", 6), ("영역별", 2), ("지표별", 1), ("불일치", 1), ("적격성", 1)):
+        ws, plain = book[name], 0
+        for row in ws.iter_rows(min_row=header_row + 1):
+            for cell in row:
+                if cell.value is None:
+                    continue
+                assert cell.alignment.vertical == "top", cell.coordinate
+                assert (cell.font.name, cell.font.sz) == ("맑은 고딕", 10), cell.coordinate
+                plain += cell.style_id == 0
+        assert plain, name  # names, labels and reasons: no style index
+    ids = book["지표별"]["A2"]
+    assert isinstance(ids.value, str) and ids.style_id == 0
+
+
 def test_domains_equal_the_json(tmp_path: Path, results: Results) -> None:
     ws = written(tmp_path, results)["영역별"]
     assert ws["C1"].value == "1 운영 (기준 60%)" and ws["F1"].value == "2 권리 (기준 50%)"

@@ -105,14 +105,19 @@ class Styles:
         number = "0" if precision == 0 else "0." + "0" * precision
         pct_places = max(precision, 4) - 2  # fractions are rounded like the JSON's, to max(precision, 4) places
         percent = "0%" if pct_places == 0 else "0." + "0" * pct_places + "%"
-        book.formats[0].set_font_name(FONT)  # the Normal style: empty cells and column widths
-        book.formats[0].set_font_size(10)
+        normal = book.formats[0]  # the Normal style: cells without a format, empty cells and column widths
+        normal.set_font_name(FONT)
+        normal.set_font_size(10)
+        normal.set_align("top")  # the base's alignment too, so that text columns need no format (below)
 
         def add(props: dict[str, Any]) -> Format:
             return book.add_format(base | props)
 
-        self.col: dict[str, Format] = {
-            "text": add({}),
+        # The column-level formats, applied by xlsxwriter to each cell written without one. Text is the
+        # Normal style (None): its cells carry no style index, which is more than half of a national
+        # workbook's million cells, and xlsxwriter writes each index through a caught TypeError.
+        self.col: dict[str, Format | None] = {
+            "text": None,
             "center": add({"align": "center"}),
             "wrap": add({"text_wrap": True}),
             "number": add({"num_format": number}),
