@@ -67,12 +67,25 @@ def _lines_width(text: str) -> int:
     return max(text_width(line) for line in text.split("\n")) if "\n" in text else text_width(text)
 
 
-def _line_count(text: str, width: int) -> int:
-    """Lines that ``text`` takes in a wrapped column ``width`` wide (a little pessimistic: words do not split)."""
-    usable = max(width - 2, 4)  # the 2 of padding that Table adds to a text's width
-    return sum(
-        1 if 2 * len(line) <= usable else max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n")
-    )
+class _LineCounts(dict[str, int]):
+    """Lines that a line of text takes in a wrapped column ``width`` wide, counted once per distinct line.
+
+    A little pessimistic: words do not split. The lines of a sheet's wrapped texts repeat
+    (a reviewer, a stage and a label): 50,000 rows hold a few thousand distinct lines.
+    """
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.usable = max(width - 2, 4)  # the 2 of padding that Table adds to a text's width
+
+    def __missing__(self, line: str) -> int:
+        usable = self.usable
+        count = self[line] = 1 if 2 * len(line) <= usable else max(1, math.ceil(text_width(line) / usable))
+        return count
+
+    def of(self, text: str) -> int:
+        """Lines that ``text`` takes, its own lines each wrapped."""
+        return sum(map(self.__getitem__, text.split("\n")))
 
 
 def _header_width(text: str) -> int:
@@ -185,6 +198,7 @@ class Table:
         self.caps = [c.max_width for c in self.columns]
         self.wraps = [c.fmt == "wrap" and c.kind is TEXT for c in self.columns]
         self.wrapped = any(self.wraps)
+        self.line_counts = [_LineCounts(c.max_width) for c in self.columns]
         self.blanks = [c for c, col in enumerate(self.columns) if col.fmt == "committee"]  # to be filled in by hand
         self.cache: dict[str, int] = {}  # widths of texts seen (names and labels repeat)
         self.widths = [max(c.min_width, _header_width(c.header)) for c in self.columns]
@@ -245,7 +259,7 @@ class Table:
             lines = 1
             for c, _, text in cells:
                 if wraps[c] and isinstance(text, str) and (2 * len(text) > caps[c] - 2 or "\n" in text):
-                    lines = max(lines, _line_count(text, caps[c]))
+                    lines = max(lines, self.line_counts[c].of(text))
             if lines > 1:  # LibreOffice does not fit row heights to wrapped text on opening; Excel may not either
                 self.ws.set_row(r, LINE_HEIGHT * lines + 2)
         self.row += 1
