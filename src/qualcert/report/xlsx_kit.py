@@ -70,8 +70,8 @@ def _lines_width(text: str) -> int:
 class _LineCounts(dict[str, int]):
     """Lines that a line of text takes in a wrapped column ``width`` wide, counted once per distinct line.
 
-    A little pessimistic: words do not split. The lines of a sheet's wrapped texts repeat
-    (a reviewer, a stage and a label): 50,000 rows hold a few thousand distinct lines.
+    A little pessimistic: words do not split. Lines repeat in some columns (불일치's detail:
+    a reviewer, a stage and a label) and not in others (sources), where the memo costs an entry.
     """
 
     def __init__(self, width: int) -> None:
