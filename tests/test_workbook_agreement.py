@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qualcert.report.workbook_text import LABELS
+from qualcert.agreement.reasons import REASONS
+from qualcert.report.workbook_text import LABELS, REASONS_KO
 from tests.agreement_helpers import scored, write_round
 
 
@@ -89,8 +90,12 @@ def test_the_sheet_shows_the_json_numbers(files: list[str], tmp_path: Path, lang
         assert same(row[t["agr_short_fleiss_kappa"]], j["fleiss_kappa"])
         assert same(row[t["agr_short_icc1_oneway"]], j["icc"]["icc1_oneway"])
         assert same(row[t["agr_mean_spread"]], j["spread"]["mean"])
-    assert "no unit has 2 or more ratings" in indicators[-1][t["agr_note"]]
-    assert "no ratings on a level scale" in indicators[0][t["agr_note"]]  # κ of the points-scale indicator
+    why = REASONS if lang == "en" else REASONS_KO  # the JSON's English reasons, in the sheet's language
+    assert why["no_unit_rated_twice"] in indicators[-1][t["agr_note"]]
+    assert why["no_level_ratings"] in indicators[0][t["agr_note"]]  # κ of the points-scale indicator
+    if lang == "ko":  # no English reason left on a Korean sheet
+        texts = [v for v in cells if isinstance(v, str)]
+        assert not [v for v in texts for english in REASONS.values() if english.split("{")[0] in v]
 
     # reviewers
     reviewers = table(ws, find(ws, t["agr_reviewer"]))

@@ -49,6 +49,7 @@ from qualcert.agreement.base import (
     Work,
     dense,
 )
+from qualcert.agreement.reasons import reason
 
 MIN_UNITS_CI: Final = 5  # a bootstrap over fewer units says nothing
 MIN_DEFINED_SHARE: Final = 0.9  # share of replicates where the coefficient must be defined
@@ -137,9 +138,9 @@ def _bootstrap(work: Work, n_units: int, plan: BootstrapPlan, scope: str) -> Non
     live = [s for s in work.statistics if any(work.estimates[n].value is not None for n in s.names)]
     no_ci = None
     if plan.replicates <= 0:
-        no_ci = "bootstrap switched off"
+        no_ci = reason("bootstrap_off")
     elif n_units < MIN_UNITS_CI:
-        no_ci = f"fewer than {MIN_UNITS_CI} units for a bootstrap interval"
+        no_ci = reason("few_units_for_interval", minimum=MIN_UNITS_CI)
     if no_ci is not None or not live:
         for s in live:
             for name in s.names:
@@ -172,15 +173,16 @@ def _bootstrap(work: Work, n_units: int, plan: BootstrapPlan, scope: str) -> Non
             sample = reps[id(s)][:, j]
             defined = sample[np.isfinite(sample)]
             if len(defined) < MIN_DEFINED_SHARE * plan.replicates:
-                reason = f"undefined in {plan.replicates - len(defined)} of {plan.replicates} bootstrap resamples"
-                work.estimates[name] = _with_ci(est, None, reason)
+                undefined = plan.replicates - len(defined)
+                why = reason("bootstrap_undefined", undefined=undefined, replicates=plan.replicates)
+                work.estimates[name] = _with_ci(est, None, why)
                 continue
             low, high = np.quantile(defined, [alpha, 1.0 - alpha]).tolist()
             work.estimates[name] = _with_ci(est, (float(low), float(high)), None)
 
 
-def _with_ci(est: Estimate, ci: tuple[float, float] | None, reason: str | None) -> Estimate:
-    return Estimate(est.value, est.reason, ci, reason if est.value is not None else None)
+def _with_ci(est: Estimate, ci: tuple[float, float] | None, ci_reason: str | None) -> Estimate:
+    return Estimate(est.value, est.reason, ci, ci_reason if est.value is not None else None)
 
 
 def _counts(draws: Ints, size: int) -> Floats:

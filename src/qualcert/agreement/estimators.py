@@ -24,9 +24,10 @@ from qualcert.agreement.base import (
     nonzero,
     safe,
 )
+from qualcert.agreement.reasons import reason
 
 ORDINAL_FEATURE_LIMIT: Final = 4_000_000  # patterns × values² kept for the ordinal bootstrap
-ICC_UNDEFINED: Final = "undefined: a zero variance in the ANOVA ratio (e.g. every rating the same)"
+ICC_UNDEFINED: Final = reason("icc_zero_variance")
 
 
 # -- Krippendorff's alpha ------------------------------------------------------------------
@@ -35,7 +36,7 @@ ICC_UNDEFINED: Final = "undefined: a zero variance in the ANOVA ratio (e.g. ever
 def add_alpha(work: Work, unit: Ints, value: Floats, n_units: int) -> None:
     if n_units == 0:
         for key in ALPHA_KEYS:
-            work.estimates[key] = Estimate(None, "no unit has 2 or more ratings")
+            work.estimates[key] = Estimate(None, reason("no_unit_rated_twice"))
         return
     values, code = np.unique(value, return_inverse=True)
     v = len(values)
@@ -43,7 +44,7 @@ def add_alpha(work: Work, unit: Ints, value: Floats, n_units: int) -> None:
     patterns, inverse = unique_rows(nuc)
     nuc_p = patterns.astype(np.float64)
     m = nuc_p.sum(axis=1)
-    undefined = "no variation: every pairable value is the same"
+    undefined = reason("no_variation")
     diff = values[:, None] - values[None, :]
     total = values[:, None] + values[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -61,9 +62,9 @@ def add_alpha(work: Work, unit: Ints, value: Floats, n_units: int) -> None:
     else:  # the point estimate from the full coincidence matrix; no interval
         coincidence = ((nuc_p * (multiplicity / (m - 1))[:, None]).T @ nuc_p).reshape(1, v * v)
         features = np.column_stack([m, nuc_p])
-        reason = "too many distinct values for the ordinal bootstrap"
+        no_ci = reason("ordinal_too_many_values")
         work.statistics.append(
-            Statistic(("alpha_ordinal",), features, _ordinal(v, coincidence), undefined, inverse, reason)
+            Statistic(("alpha_ordinal",), features, _ordinal(v, coincidence), undefined, inverse, no_ci)
         )
 
 
@@ -119,7 +120,7 @@ def _ordinal(v: int, coincidence: Floats | None = None) -> Callable[[Floats], Fl
 
 def add_oneway(work: Work, unit: Ints, value: Floats, n_units: int) -> None:
     if n_units < 2:
-        work.estimates["icc1_oneway"] = Estimate(None, "fewer than 2 units with 2 or more ratings")
+        work.estimates["icc1_oneway"] = Estimate(None, reason("few_units_rated_twice"))
         return
     n = np.bincount(unit, minlength=n_units).astype(np.float64)
     s = np.bincount(unit, weights=value, minlength=n_units)
@@ -158,21 +159,18 @@ def is_crossed(ratings: Ratings, counts: Ints) -> bool:
 
 
 def add_crossed_icc(work: Work, ratings: Ratings, crossed: bool, n_units: int, n_reviewers: int) -> None:
-    reason = None
+    why = None
     if n_reviewers < 2:
-        reason = "fewer than 2 reviewers"
+        why = reason("few_reviewers")
     elif not crossed:
         per_unit = np.bincount(ratings.unit)
         lacking = int(((per_unit > 0) & (per_unit < n_reviewers)).sum())
-        reason = (
-            f"design not fully crossed: {lacking} of {int((per_unit > 0).sum())} units lack a rating from some of "
-            f"the {n_reviewers} reviewers; see icc1_oneway for panels that differ between units"
-        )
+        why = reason("not_crossed", lacking=lacking, units=int((per_unit > 0).sum()), reviewers=n_reviewers)
     elif n_units < 2:
-        reason = "fewer than 2 units"
-    if reason is not None:
+        why = reason("few_units")
+    if why is not None:
         for key in ICC_CROSSED_KEYS:
-            work.estimates[key] = Estimate(None, reason)
+            work.estimates[key] = Estimate(None, why)
         return
     unit = dense(ratings.unit, int(ratings.unit.max()) + 1)[1]
     rater = dense(ratings.rater, int(ratings.rater.max()) + 1)[1]
@@ -210,16 +208,14 @@ def add_crossed_icc(work: Work, ratings: Ratings, crossed: bool, n_units: int, n
 
 def add_fleiss(work: Work, ratings: Ratings, keep: npt.NDArray[np.bool_], unit: Ints, n_units: int) -> None:
     if ratings.category is None or ratings.stratum is None:
-        work.estimates[KAPPA_KEY] = Estimate(None, "no ratings on a level scale")
+        work.estimates[KAPPA_KEY] = Estimate(None, reason("no_level_ratings"))
         return
     category = ratings.category[keep]
     rated = category >= 0
     if not rated.any():
         level = bool((ratings.category >= 0).any())
-        reason = (
-            "no unit of a level-scale indicator has 2 or more ratings" if level else "no indicator on a level scale"
-        )
-        work.estimates[KAPPA_KEY] = Estimate(None, reason)
+        why = reason("no_level_unit_rated_twice" if level else "no_level_indicator")
+        work.estimates[KAPPA_KEY] = Estimate(None, why)
         return
     c = len(ratings.stratum)
     strata = int(ratings.stratum.max()) + 1
@@ -245,4 +241,4 @@ def add_fleiss(work: Work, ratings: Ratings, keep: npt.NDArray[np.bool_], unit: 
         room = 1.0 - chance
         return safe((observed - chance) / nonzero(np.where(room > 1e-12, room, 0.0)))[:, None]
 
-    work.statistics.append(Statistic((KAPPA_KEY,), features, kappa, "every rating falls in one category"))
+    work.statistics.append(Statistic((KAPPA_KEY,), features, kappa, reason("one_category")))

@@ -25,6 +25,7 @@ import pandas as pd
 from qualcert import scoretable as st
 from qualcert.agreement.base import Floats, Ints, dense
 from qualcert.agreement.model import ReviewerAgreement
+from qualcert.agreement.reasons import reason
 from qualcert.agreement.table import RatingFrame, group_sums
 from qualcert.rubric import Rubric
 
@@ -49,12 +50,12 @@ def reviewer_agreement(rubric: Rubric, table: pd.DataFrame, ratings: RatingFrame
         reasons: dict[str, str] = {}
         dev = deviations.get(rid)
         if dev is None:
-            reasons["mean_deviation"] = "no score shared with a co-reviewer"
+            reasons["mean_deviation"] = reason("no_shared_score")
         elif dev[2] is None:
-            reasons["se"] = "shared scores at fewer than 2 institutions"
+            reasons["se"] = reason("shared_at_few_institutions")
         grade = grades.get(rid)
         if grade is None:
-            reasons["consensus_grade"] = "no sheet shared with a co-reviewer"
+            reasons["consensus_grade"] = reason("no_shared_sheet")
         out.append(
             ReviewerAgreement(
                 reviewer_id=rid,

@@ -22,7 +22,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qualcert.agreement import ALPHA_KEYS, ICC_KEYS, KAPPA_KEY
+from qualcert.agreement.reasons import parse, reason
 from qualcert.report.csv_out import guard
+from qualcert.report.workbook_text import REASONS_KO
 from qualcert.report.xlsx_kit import (
     DECISION_COLOURS,
     DECISION_FONTS,
@@ -43,7 +45,8 @@ BANDS: Final = {"alpha": (0.667, 0.8), "kappa": (0.4, 0.6), "icc": (0.5, 0.75)}
 OVERALL_KEYS: Final = (*ALPHA_KEYS, KAPPA_KEY, "icc1_oneway")
 CROSSED_ICC: Final = tuple(k for k in ICC_KEYS if k != "icc1_oneway")
 INDICATOR_COEFS: Final = ("alpha_interval", "alpha_ordinal", KAPPA_KEY, "icc1_oneway")  # CIs for the 1st and last
-SWITCHED_OFF: Final = "bootstrap switched off"  # said once in the subtitle, not in every note
+SWITCHED_OFF: Final = reason("bootstrap_off")  # said once in the subtitle, not in every note
+REVIEWER_COLUMNS: Final = {"mean_deviation": "agr_deviation", "se": "agr_se", "consensus_grade": "agr_grade"}
 
 
 def _band(key: str) -> tuple[float, float]:
@@ -194,9 +197,9 @@ def write_agreement(
         else t["agr_no_ci"]
     )
     sheet.line(f"{subtitle} · {interval}")
-    _overall(sheet, doc, t, ci)
+    _overall(sheet, doc, t, lang, ci)
     _indicators(sheet, doc, results, t, lang, ci)
-    _reviewers(sheet, doc, t)
+    _reviewers(sheet, doc, t, lang)
     _leave_one_out(sheet, doc, results, t, lang)
     ws.set_column(0, 0, max(sheet.label_width, 24))
     ws.set_column(1, last - 1, NUMBER_WIDTH)
@@ -205,15 +208,25 @@ def write_agreement(
     ws.print_area(0, 0, max(sheet.row - 1, 0), last)
 
 
-def _reason(key: str, reasons: dict[str, str], ci_reasons: dict[str, str], t: dict[str, str]) -> str | None:
-    reason = reasons.get(key)
-    if reason is not None:
-        return t["agr_na"].format(reason=reason)
-    ci_reason = ci_reasons.get(key)
-    return None if ci_reason in (None, SWITCHED_OFF) else f"CI: {ci_reason}"
+def in_language(text: str, lang: str) -> str:
+    """A reason of the JSON (English) in the sheet's language; a text that is no reason of ours, as it is."""
+    parsed = parse(text) if lang == "ko" else None
+    if parsed is None:
+        return text
+    key, numbers = parsed
+    return REASONS_KO[key].format(**{name: f"{int(n):,}" for name, n in numbers.items()})
 
 
-def _overall(sheet: _Sheet, doc: dict[str, Any], t: dict[str, str], ci: bool) -> None:
+def _reason(key: str, block: dict[str, Any], t: dict[str, str], lang: str) -> str | None:
+    """Why coefficient ``key`` of a block (overall, an indicator) or its interval is missing, if it is."""
+    why = block["reasons"].get(key)
+    if why is not None:
+        return t["agr_na"].format(reason=in_language(why, lang))
+    ci_why = block["ci_reasons"].get(key)
+    return None if ci_why in (None, SWITCHED_OFF) else t["agr_ci_na"].format(reason=in_language(ci_why, lang))
+
+
+def _overall(sheet: _Sheet, doc: dict[str, Any], t: dict[str, str], lang: str, ci: bool) -> None:
     o, fmt = doc["overall"], sheet.fmt
     sheet.heading(t["agr_overall"])
     sheet.line(t["agr_legend"])
@@ -222,13 +235,14 @@ def _overall(sheet: _Sheet, doc: dict[str, Any], t: dict[str, str], ci: bool) ->
     values = {key: o[key] for key in (*ALPHA_KEYS, KAPPA_KEY)} | dict(o["icc"])
     order = ("alpha_interval", "alpha_ordinal", "alpha_nominal", "alpha_ratio", KAPPA_KEY, "icc1_oneway")
     for key in order:
-        _coefficient_row(sheet, t[f"agr_name_{key}"], key, values[key], o, t, ci, t[f"agr_explain_{key}"])
+        _coefficient_row(sheet, t[f"agr_name_{key}"], key, values[key], o, t, lang, ci, t[f"agr_explain_{key}"])
     if o["crossed"]:
         for key in CROSSED_ICC:
-            _coefficient_row(sheet, f"ICC({key[3]},{key[5:]})", key, values[key], o, t, ci, t["agr_explain_crossed"])
+            label = f"ICC({key[3]},{key[5:]})"
+            _coefficient_row(sheet, label, key, values[key], o, t, lang, ci, t["agr_explain_crossed"])
     else:  # six rows of the same "not crossed" reason say less than one
-        reason = o["reasons"].get(CROSSED_ICC[0], "")
-        note = t["agr_explain_crossed"] + (" — " + t["agr_na"].format(reason=reason) if reason else "")
+        why = _reason(CROSSED_ICC[0], o, t, lang)
+        note = t["agr_explain_crossed"] + (f" — {why}" if why else "")
         sheet.cells([(t["agr_crossed_icc"], fmt.wrap), (None, None), *([(None, None)] * (2 if ci else 0))], note=note)
     s = o["spread"]
     if s["units"]:
@@ -244,6 +258,7 @@ def _coefficient_row(
     value: float | None,
     block: dict[str, Any],
     t: dict[str, str],
+    lang: str,
     ci: bool,
     explanation: str,
 ) -> None:
@@ -252,8 +267,8 @@ def _coefficient_row(
     interval = block["ci"].get(key)
     if ci:
         cells += _interval(fmt, interval)
-    reason = _reason(key, block["reasons"], block["ci_reasons"], t)
-    sheet.cells(cells, note=explanation + (f" — {reason}" if reason else ""))
+    why = _reason(key, block, t, lang)
+    sheet.cells(cells, note=explanation + (f" — {why}" if why else ""))
 
 
 def _coef(fmt: _Formats, key: str, value: float | None) -> tuple[Any, Format | None]:
@@ -292,16 +307,16 @@ def _indicators(sheet: _Sheet, doc: dict[str, Any], results: Results, t: dict[st
             cells.append(_coef(fmt, key, values[key]))
             if ci and key in (INDICATOR_COEFS[0], INDICATOR_COEFS[-1]):
                 cells += _interval(fmt, entry["ci"].get(key))
-            reason = _reason(key, entry["reasons"], entry["ci_reasons"], t)
-            if reason is not None:
-                notes.setdefault(reason, []).append(t[f"agr_short_{key}"])
+            why = _reason(key, entry, t, lang)
+            if why is not None:
+                notes.setdefault(why, []).append(t[f"agr_short_{key}"])
         s = entry["spread"]
         cells += [(s["mean"], fmt.spread), (s["max"], fmt.spread), (s["flagged"], fmt.int)]
-        note = "; ".join(f"{', '.join(names)}: {reason}" for reason, names in notes.items())
+        note = "; ".join(f"{', '.join(names)}: {why}" for why, names in notes.items())
         sheet.cells(cells, note=note)
 
 
-def _reviewers(sheet: _Sheet, doc: dict[str, Any], t: dict[str, str]) -> None:
+def _reviewers(sheet: _Sheet, doc: dict[str, Any], t: dict[str, str], lang: str) -> None:
     fmt = sheet.fmt
     sheet.ws.set_h_pagebreaks([sheet.row + 1])  # printed: coefficients and indicators on page 1, people after
     sheet.heading(t["agr_by_reviewer"])
@@ -321,7 +336,7 @@ def _reviewers(sheet: _Sheet, doc: dict[str, Any], t: dict[str, str]) -> None:
             (None, None) if tendency is None else (t[f"agr_{tendency}"], fmt.tendency[tendency]),
             (r["consensus_grade"], fmt.grade),
         ]
-        note = "; ".join(f"{key}: {reason}" for key, reason in r["reasons"].items())
+        note = "; ".join(f"{t[REVIEWER_COLUMNS[key]]}: {in_language(why, lang)}" for key, why in r["reasons"].items())
         sheet.cells(cells, note=note)
 
 

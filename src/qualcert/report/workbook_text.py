@@ -136,6 +136,7 @@ LABELS: Final = {
         "agr_total": "총점(%)",
         "agr_total_without": "제외 시 총점(%)",
         "agr_na": "계산 불가: {reason}",
+        "agr_ci_na": "신뢰구간 없음: {reason}",
         "agr_crossed_icc": "ICC (Shrout & Fleiss 6종)",
         "agr_name_alpha_nominal": "Krippendorff α (명목)",
         "agr_name_alpha_ordinal": "Krippendorff α (서열)",
@@ -292,6 +293,7 @@ LABELS: Final = {
         "agr_total": "Total (%)",
         "agr_total_without": "Total without (%)",
         "agr_na": "not computed: {reason}",
+        "agr_ci_na": "CI: {reason}",
         "agr_crossed_icc": "ICC (the six Shrout & Fleiss forms)",
         "agr_name_alpha_nominal": "Krippendorff's α (nominal)",
         "agr_name_alpha_ordinal": "Krippendorff's α (ordinal)",
@@ -315,4 +317,28 @@ LABELS: Final = {
         "agr_explain_crossed": "ICCs when every reviewer rated every unit: (1,·) one-way, (2,·) random reviewers, "
         "(3,·) fixed reviewers; ·,1 one reviewer, ·,k the mean of k",
     },
+}
+
+# Why an agreement value is null, in Korean: one text per key of qualcert.agreement.reasons.REASONS
+# (the JSON's English texts), with the same {numbers}. English sheets show the JSON's text.
+REASONS_KO: Final = {
+    "no_unit_rated_twice": "평가가 2개 이상인 단위가 없음",
+    "no_variation": "변동 없음: 짝지을 수 있는 값이 모두 같음",
+    "icc_zero_variance": "정의되지 않음: 분산분석의 분산이 0 (예: 모든 평가가 같음)",
+    "few_units_rated_twice": "평가가 2개 이상인 단위가 2개 미만",
+    "few_reviewers": "심사위원이 2명 미만",
+    "few_units": "단위가 2개 미만",
+    "not_crossed": "완전 교차 설계가 아님: 단위 {units}개 중 {lacking}개에 심사위원 {reviewers}명 중 "
+    "일부의 평가가 없음. 단위마다 심사위원 구성이 다르면 ICC(1) 일원을 보십시오",
+    "no_level_ratings": "등급 척도의 평가가 없음",
+    "no_level_unit_rated_twice": "등급 척도 지표에 평가가 2개 이상인 단위가 없음",
+    "no_level_indicator": "등급 척도 지표가 없음",
+    "one_category": "모든 평가가 한 등급에 있음",
+    "bootstrap_off": "부트스트랩 꺼짐",
+    "few_units_for_interval": "신뢰구간을 내기에 단위가 {minimum}개 미만",
+    "ordinal_too_many_values": "서열 부트스트랩에는 서로 다른 값이 너무 많음",
+    "bootstrap_undefined": "부트스트랩 재표본 {replicates}개 중 {undefined}개에서 정의되지 않음",
+    "no_shared_score": "다른 심사위원과 함께 매긴 점수가 없음",
+    "shared_at_few_institutions": "함께 매긴 점수가 있는 기관이 2곳 미만",
+    "no_shared_sheet": "다른 심사위원과 함께 심사한 평가표가 없음",
 }
