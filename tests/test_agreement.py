@@ -436,6 +436,25 @@ def test_leave_one_reviewer_out_reports_decision_changes() -> None:
     }
 
 
+def test_leave_one_out_compares_with_the_runs_own_decisions_when_given() -> None:
+    rows = sheet("P1", "R1", "상") + sheet("P1", "R2", "상") + sheet("P1", "R3", "하", points="0")
+    rows += sheet("P2", "R1", "상") + sheet("P2", "R2", "상") + sheet("P2", "R4", "상")
+    insts = {"P1": Inst("P1", "a", {"years": "5"}), "P2": Inst("P2", "a", {"years": "5"})}
+    t = table(R, rows)
+    results = score(R, t, issued=date(2023, 12, 5), institutions=insts).institutions
+    decided = {i.institution_id: i for i in results}
+    plain = compute_agreement(R, t, institutions=insts, plan=BootstrapPlan(0), issued=date(2023, 12, 5))
+    given = compute_agreement(
+        R, t, institutions=insts, plan=BootstrapPlan(0), issued=date(2023, 12, 5), decided=decided
+    )
+    assert given.leave_one_out == plain.leave_one_out  # the same decisions, without scoring them again
+    other = {"P1": decided["P2"], "P2": decided["P2"]}  # taken as they come, not recomputed
+    p1 = next(
+        x for x in compute_agreement(R, t, institutions=insts, decided=other).leave_one_out if x.institution_id == "P1"
+    )
+    assert (p1.decision, p1.total) == (decided["P2"].decision, decided["P2"].total)
+
+
 def test_leaving_a_reviewer_out_keeps_the_consensus_values() -> None:
     # Without R3, P1 passes on its reviewers' scores; an agreed 하 on 1.1.1 (under its floor) stays.
     rows = sheet("P1", "R1", "상") + sheet("P1", "R2", "상") + sheet("P1", "R3", "하", points="0")

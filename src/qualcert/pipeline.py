@@ -204,6 +204,7 @@ def run_score(
             issued=options.issued,
             reviewers_out=options.leave_one_out,
             consensus=agreed,
+            decided={i.institution_id: i for i in results.institutions},
         )
         results = replace(results, agreement=agreement)
     if previous is not None:

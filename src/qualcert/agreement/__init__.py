@@ -31,7 +31,7 @@ from qualcert.agreement.model import Agreement, IndicatorAgreement, LeaveOneOut,
 from qualcert.agreement.reviewers import reviewer_agreement
 from qualcert.agreement.table import RatingFrame, UnitSpreads, groups, spread_limit, spread_of
 from qualcert.errors import Problem
-from qualcert.results import Consensus
+from qualcert.results import Consensus, InstitutionResult
 from qualcert.rubric import LevelsScale, Rubric
 from qualcert.scoring.engine import InstitutionInfo
 
@@ -64,6 +64,7 @@ def compute_agreement(
     problems: Iterable[Problem] = (),
     reviewers_out: bool = True,
     consensus: Mapping[tuple[str, str], Consensus] | None = None,
+    decided: Mapping[str, InstitutionResult] | None = None,
 ) -> Agreement:
     """Agreement statistics of a validated score table (:mod:`qualcert.scoretable`).
 
@@ -73,6 +74,8 @@ def compute_agreement(
     reviewer: several times the cost of scoring). ``consensus``: the agreed values that the run's
     scoring applied, so that leave-one-out starts from the same decisions (a settled indicator
     keeps its agreed value whoever is left out); the coefficients always use the reviewers' own scores.
+    ``decided``: the run's results by institution, scored with the same rubric, roster, ``issued`` and
+    ``consensus``: leave-one-out compares with them instead of scoring every institution again.
     """
     plan = plan if plan is not None else BootstrapPlan()
     ratings = RatingFrame(rubric, table)
@@ -104,7 +107,12 @@ def compute_agreement(
         by_indicator=tuple(by_indicator),
         by_reviewer=reviewer_agreement(rubric, table, ratings),
         leave_one_out=leave_one_out(
-            rubric, table, institutions=institutions, issued=issued or date.today(), consensus=consensus
+            rubric,
+            table,
+            institutions=institutions,
+            issued=issued or date.today(),
+            consensus=consensus,
+            decided=decided,
         )
         if reviewers_out
         else None,

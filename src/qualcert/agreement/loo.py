@@ -15,7 +15,7 @@ import pandas as pd
 
 from qualcert import scoretable as st
 from qualcert.agreement.model import LeaveOneOut
-from qualcert.results import Consensus
+from qualcert.results import Consensus, InstitutionResult
 from qualcert.rubric import Rubric
 from qualcert.scoring.engine import InstitutionInfo, Scorer
 
@@ -27,10 +27,14 @@ def leave_one_out(
     institutions: Mapping[str, InstitutionInfo] | None,
     issued: date,
     consensus: Mapping[tuple[str, str], Consensus] | None = None,
+    decided: Mapping[str, InstitutionResult] | None = None,
 ) -> tuple[LeaveOneOut, ...]:
     """Every (institution, reviewer) pair of the score table, in roster (else id) order, reviewers by id.
 
     ``consensus``: agreed values applied as in the scoring run (they stay whoever is left out).
+    ``decided``: the run's own results by institution, when it has scored them with the same
+    rubric, roster, date and consensus; the decisions are compared with them instead of scoring
+    every institution again.
     """
     if table.empty:
         return ()
@@ -58,16 +62,17 @@ def leave_one_out(
     def info(iid: str) -> InstitutionInfo | None:
         return institutions.get(iid) if institutions is not None else None
 
-    scored = Scorer(rubric, issued, agreed).institutions(table, order, [info(iid) for iid in order])
-    base = dict(zip(order, scored, strict=True))
+    if decided is None:
+        base = Scorer(rubric, issued, agreed).institutions(table, order, [info(iid) for iid in order])
+        decided = dict(zip(order, base, strict=True))
     scored = Scorer(rubric, issued, agreed_without).institutions(without, names, [info(iid) for iid, _ in left_out])
     return tuple(
         LeaveOneOut(
             institution_id=iid,
             reviewer_id=reviewer,
-            decision=base[iid].decision,
+            decision=decided[iid].decision,
             decision_without=result.decision,
-            total=base[iid].total,
+            total=decided[iid].total,
             total_without=result.total,
         )
         for (iid, reviewer), result in zip(left_out, scored, strict=True)
