@@ -2,7 +2,7 @@
 
 The JSON carries the English text (``reasons``, ``ci_reasons``); the workbook shows it in the
 run's language by parsing the text back into its key and numbers (:func:`parse`) and
-formatting its own template of that key (``report.workbook_text.REASONS``).
+formatting its own template of that key (``report.workbook_text.REASONS_KO``).
 """
 
 from __future__ import annotations
