@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -123,3 +124,35 @@ def test_a_writer_killed_mid_transaction_leaves_the_register_as_it_was(tmp_path:
         assert reg.record(parse_results(second)).created
         assert not reg.record(parse_results(second)).created
         assert [c.total for c in reg.history("P1").cycles] == [85.25, 95.0]
+
+
+def test_switching_to_wal_waits_for_a_writer_of_another_process(tmp_path: Path) -> None:
+    """SQLite refuses the switch at once, without waiting, while another connection holds a write lock."""
+    path = tmp_path / "register.sqlite"
+    with Register.open(str(path)):
+        pass
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)  # as before the first switch
+    con.close()
+    locked, opened = threading.Event(), threading.Event()
+
+    def writer() -> None:  # in the middle of its transaction for 0.5 s, while the register is opened
+        con = sqlite3.connect(path, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE qualcert_meta SET value = value WHERE key = 'application'")
+        locked.set()
+        opened.wait(timeout=0.5)
+        con.execute("COMMIT")
+        con.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        with Register.open(str(path)):  # waits for the writer instead of failing
+            opened.set()
+    finally:
+        thread.join()
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    con.close()

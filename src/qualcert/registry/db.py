@@ -10,6 +10,8 @@ in which writers serialise on a ``SELECT ... FOR UPDATE`` of the register's mark
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -194,12 +196,28 @@ class Database:
         return int(version)
 
     def _wal(self) -> None:
+        """Switch the file to write-ahead logging, once (the mode stays with the file).
+
+        While another connection is in a write transaction, SQLite refuses the switch at once
+        instead of waiting (its busy timeout does not apply: both would wait for each other),
+        so the switch is tried again until that writer is done, for up to ``BUSY_TIMEOUT`` seconds.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
         raw = self.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()
-            if mode is None or str(mode[0]).lower() != "wal":
-                cursor.execute("PRAGMA journal_mode=WAL")
+            while True:
+                try:
+                    mode = cursor.execute("PRAGMA journal_mode").fetchone()
+                    if mode is None or str(mode[0]).lower() != "wal":
+                        cursor.execute("PRAGMA journal_mode=WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise register_error(
+                            "register-unavailable", f"the register cannot be used: {exc}", self.where
+                        ) from None
+                    time.sleep(0.05)
             cursor.close()
         finally:
             raw.close()
