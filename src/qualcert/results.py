@@ -333,13 +333,12 @@ def _item_json(area: AreaResult, p: int) -> dict[str, Any]:
 
 
 def _area_json(key: str, area: AreaResult, p: int) -> dict[str, Any]:
-    data = {
+    return {
         key: area.id,
         "score": to_float(area.score, p),
         "max": to_float(area.max, p),
         "percent": _num(area.percent, p),
     }
-    return data
 
 
 def _indicator_json(ind: IndicatorResult, p: int) -> dict[str, Any]:
